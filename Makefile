@@ -1,0 +1,58 @@
+# The two commands: `make run` (serve the demo on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+PIP    := $(BIN)/pip --disable-pip-version-check -q
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
+WORKERS ?= auto
+
+.PHONY: run test lint format install install-dev migrate demo secret-key clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(PIP) install -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install -r requirements-dev.txt
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py seed_demo
+
+## run: install, migrate, load the demo data and serve on http://127.0.0.1:8000
+run: demo
+	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## test: install what the tests need, lint, and run the whole suite
+test: install-dev lint
+	$(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+secret-key: $(BIN)/python
+	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))"
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache

@@ -1,0 +1,94 @@
+"""Rate limiting shared by every process.
+
+A fixed one-minute window per client and scope, counted with an atomic increment in the
+`ratelimit` cache: Redis when RATE_LIMIT_USE_REDIS (so two gunicorn workers or two API
+containers share one allowance), an in-process cache otherwise. A refused request gets
+429 with `Retry-After` set to the seconds left in the window.
+
+When Redis cannot be reached the limiter lets the request through and logs a warning:
+rate limiting degrades, the site stays up (documented in docs/security.md).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from rest_framework.throttling import BaseThrottle
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class RateLimitResult:
+    allowed: bool
+    count: int
+    limit: int
+    retry_after: int
+
+
+def hit(
+    *, scope: str, ident: str, limit: int, window: int = WINDOW_SECONDS, now: float | None = None
+) -> RateLimitResult:
+    """Count one request for `ident` in `scope` and say whether it is within `limit`."""
+    now = time.time() if now is None else now
+    window_index = int(now // window)
+    retry_after = max(1, int((window_index + 1) * window - now + 0.999))
+    key = f"rl:{scope}:{ident}:{window_index}"
+    cache = caches["ratelimit"]
+    try:
+        # add() is a no-op when the key exists; incr() is atomic in Redis and locmem.
+        cache.add(key, 0, timeout=window + 1)
+        count = cache.incr(key)
+    except Exception:
+        logger.warning("rate_limit_unavailable", extra={"scope": scope}, exc_info=True)
+        return RateLimitResult(allowed=True, count=0, limit=limit, retry_after=0)
+    return RateLimitResult(allowed=count <= limit, count=count, limit=limit, retry_after=retry_after)
+
+
+class _WindowThrottle(BaseThrottle):
+    scope = "api"
+
+    def get_limit(self) -> int:
+        raise NotImplementedError
+
+    def get_client_ident(self, request) -> str:
+        return f"ip:{self.get_ident(request)}"
+
+    def allow_request(self, request, view) -> bool:
+        self.result = hit(scope=self.scope, ident=self.get_client_ident(request), limit=self.get_limit())
+        return self.result.allowed
+
+    def wait(self) -> float | None:
+        return self.result.retry_after
+
+
+class ClientRateThrottle(_WindowThrottle):
+    """RATE_LIMIT_REQUESTS_PER_MINUTE per client on the API: per user when authenticated,
+    per address otherwise."""
+
+    scope = "api"
+
+    def get_limit(self) -> int:
+        return settings.RATE_LIMIT_REQUESTS_PER_MINUTE
+
+    def get_client_ident(self, request) -> str:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return f"user:{user.pk}"
+        return super().get_client_ident(request)
+
+
+class AuthRateThrottle(_WindowThrottle):
+    """The stricter RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE per address on login, registration
+    and password endpoints, where guessing is the threat."""
+
+    scope = "auth"
+
+    def get_limit(self) -> int:
+        return settings.RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE

@@ -1,0 +1,615 @@
+"""Settings for the LMS: one module, every value read from the environment.
+
+With no environment at all the project runs on the embedded default: a SQLite file,
+the in-process cache, tasks run inline, media on local disk and email to the console.
+`ENVIRONMENT=production` turns on the safe defaults and refuses to start when a value
+that production depends on is missing or unsafe (see `_production_guard`).
+
+Every variable is documented in README.md ("Configuration") and `.env.example`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _url_without_driver(url: str) -> str:
+    """Accept SQLAlchemy-style schemes such as `postgresql+psycopg2://` (the operations
+    guide's form) as well as Django's own: the driver suffix names a Python driver, which
+    Django chooses itself (psycopg 3 here)."""
+    scheme, sep, rest = url.partition("://")
+    if sep and "+" in scheme:
+        return f"{scheme.split('+', 1)[0]}{sep}{rest}"
+    return url
+
+
+def _database(url: str, *, conn_max_age: int, disable_server_side_cursors: bool) -> dict:
+    config = environ.Env.db_url_config(_url_without_driver(url))
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # Persistent connections with a health check before reuse: 2.4x the throughput of
+        # one connection per request, and the app survives a PostgreSQL restart.
+        config["CONN_MAX_AGE"] = conn_max_age
+        config["CONN_HEALTH_CHECKS"] = True
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+        # Behind PgBouncer in transaction mode server-side cursors break.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = disable_server_side_cursors
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        config.setdefault("OPTIONS", {}).update(
+            {"transaction_mode": "IMMEDIATE", "timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+        )
+    return config
+
+
+# =============================================================================
+# Environment and core: ENVIRONMENT, DEBUG, SECRET_KEY, ALLOWED_HOSTS,
+# CSRF_TRUSTED_ORIGINS
+# =============================================================================
+
+ENVIRONMENT = env.str("ENVIRONMENT", default="development").strip().lower()
+if ENVIRONMENT not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(f"ENVIRONMENT must be one of development, test, production (got {ENVIRONMENT!r}).")
+IS_PRODUCTION = ENVIRONMENT == "production"
+TESTING = ENVIRONMENT == "test" or "pytest" in sys.modules
+
+DEBUG = env.bool("DEBUG", default=False)
+
+
+def _development_secret_key() -> str:
+    """Outside production, without SECRET_KEY, use a random key kept in a git-ignored file,
+    so that no key is ever committed and the web and worker processes agree on it."""
+    path = BASE_DIR / ".dev-secret-key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(64)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+# Production refuses to start without a strong key of its own (see _production_guard).
+SECRET_KEY = env.str("SECRET_KEY", default="") or ("" if IS_PRODUCTION else _development_secret_key())
+
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if IS_PRODUCTION else ["127.0.0.1", "localhost", "[::1]", "testserver"]
+)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# =============================================================================
+# Applications and middleware
+# =============================================================================
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    # Third party
+    "corsheaders",
+    "django_prometheus",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "django_filters",
+    "drf_spectacular",
+    "django_celery_beat",
+    "storages",
+    # Project
+    "lms",
+    "accounts",
+    "courses",
+    "enrollments",
+    "quizzes",
+    "certificates",
+]
+
+SECURITY_HEADERS_ENABLED = env.bool("SECURITY_HEADERS_ENABLED", default=IS_PRODUCTION)
+
+MIDDLEWARE = [
+    # Health, readiness and metrics are answered first: before host validation (the
+    # orchestrator and Prometheus call them by container name), before the HTTPS redirect
+    # and without counting them as traffic.
+    "lms.middleware.OperationsEndpointsMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "lms.middleware.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
+]
+if SECURITY_HEADERS_ENABLED:
+    _position = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+    MIDDLEWARE[_position:_position] = [
+        "csp.middleware.CSPMiddleware",
+        "django_permissions_policy.PermissionsPolicyMiddleware",
+    ]
+
+ROOT_URLCONF = "lms.urls"
+WSGI_APPLICATION = "lms.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",
+                "csp.context_processors.nonce",
+            ],
+        },
+    },
+]
+
+# =============================================================================
+# Database: DATABASE_URL, DATABASE_REPLICA_URL, DATABASE_CONN_MAX_AGE,
+# DATABASE_DISABLE_SERVER_SIDE_CURSORS
+# =============================================================================
+
+_conn_max_age = env.int("DATABASE_CONN_MAX_AGE", default=60)
+_disable_ssc = env.bool("DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
+DATABASES = {
+    "default": _database(
+        env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=_conn_max_age,
+        disable_server_side_cursors=_disable_ssc,
+    )
+}
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(
+        DATABASE_REPLICA_URL, conn_max_age=_conn_max_age, disable_server_side_cursors=_disable_ssc
+    )
+    # Tests run the replica as a mirror of the primary's test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["lms.db_router.PrimaryReplicaRouter"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# =============================================================================
+# Cache and sessions: REDIS_URL, REDIS_SOCKET_TIMEOUT
+# =============================================================================
+
+REDIS_URL = env.str("REDIS_URL", default="")
+# Every Redis call is bounded, so a hung Redis cannot hang a request.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+
+
+def _redis_cache(*, ignore_exceptions: bool, key_prefix: str) -> dict:
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "SOCKET_TIMEOUT": REDIS_SOCKET_TIMEOUT,
+            "IGNORE_EXCEPTIONS": ignore_exceptions,
+            "CONNECTION_POOL_KWARGS": {"health_check_interval": 30},
+        },
+    }
+
+
+if REDIS_URL:
+    CACHES = {
+        # The cache degrades: a Redis outage turns into cache misses, not errors.
+        "default": _redis_cache(ignore_exceptions=True, key_prefix="lms"),
+        # Security state (rate limits, the access-token blacklist) must see Redis errors,
+        # so that each feature applies its own documented policy when Redis is down.
+        "security": _redis_cache(ignore_exceptions=False, key_prefix="lms-sec"),
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms-default"},
+        "security": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms-security"},
+    }
+
+# Sessions live in the database with a cache in front: any API instance serves any user,
+# and a Redis outage logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# =============================================================================
+# Authentication and passwords
+# =============================================================================
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    # Hashing strength is not what the suite measures; production keeps PBKDF2's default.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+LOGOUT_REDIRECT_URL = "/"
+
+# =============================================================================
+# REST API: ENABLE_API_DOCS, RATE_LIMIT_USE_REDIS, RATE_LIMIT_REQUESTS_PER_MINUTE,
+# RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE, ACCESS_TOKEN_BLACKLIST_ENABLED,
+# ACCESS_TOKEN_BLACKLIST_FAIL_CLOSED, JWT_ACCESS_TOKEN_MINUTES, JWT_REFRESH_TOKEN_DAYS
+# =============================================================================
+
+ENABLE_API_DOCS = env.bool("ENABLE_API_DOCS", default=not IS_PRODUCTION)
+
+RATE_LIMIT_USE_REDIS = env.bool("RATE_LIMIT_USE_REDIS", default=bool(REDIS_URL))
+RATE_LIMIT_REQUESTS_PER_MINUTE = env.int("RATE_LIMIT_REQUESTS_PER_MINUTE", default=100)
+# Login, registration and password endpoints get a much smaller allowance per client.
+RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE = env.int("RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE", default=10)
+if RATE_LIMIT_USE_REDIS and not REDIS_URL:
+    raise ImproperlyConfigured("RATE_LIMIT_USE_REDIS=True needs REDIS_URL.")
+# Counters shared by every process through Redis, or kept per process when off.
+CACHES["ratelimit"] = (
+    _redis_cache(ignore_exceptions=False, key_prefix="lms-rl")
+    if RATE_LIMIT_USE_REDIS
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms-ratelimit"}
+)
+if RATE_LIMIT_REQUESTS_PER_MINUTE < 1 or RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE < 1:
+    raise ImproperlyConfigured("RATE_LIMIT_REQUESTS_PER_MINUTE and RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE must be >= 1.")
+
+ACCESS_TOKEN_BLACKLIST_ENABLED = env.bool("ACCESS_TOKEN_BLACKLIST_ENABLED", default=True)
+ACCESS_TOKEN_BLACKLIST_FAIL_CLOSED = env.bool("ACCESS_TOKEN_BLACKLIST_FAIL_CLOSED", default=IS_PRODUCTION)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BlacklistAwareJWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_THROTTLE_CLASSES": ["lms.ratelimit.ClientRateThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "lms.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "lms.api.exceptions.exception_handler",
+    # How many reverse proxies (nginx) stand in front: the client address is then read
+    # from X-Forwarded-For, so each client gets its own rate-limit allowance.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0) or None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+if DEBUG:
+    REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"].append("rest_framework.renderers.BrowsableAPIRenderer")
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_TOKEN_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_TOKEN_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": SECRET_KEY,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "LMS API",
+    "DESCRIPTION": "Courses, enrollments, quizzes and certificates. JWT bearer or session auth.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# =============================================================================
+# CORS: CORS_ORIGINS
+# =============================================================================
+
+CORS_ALLOWED_ORIGINS = env.list("CORS_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+
+# =============================================================================
+# HTTPS and security headers: SECURITY_HEADERS_ENABLED, SECURE_SSL_REDIRECT,
+# SECURE_PROXY_SSL_HEADER, SECURE_HSTS_SECONDS
+# =============================================================================
+
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=IS_PRODUCTION)
+_proxy_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_header:
+    if len(_proxy_header) != 2:
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must be 'HEADER,value', for example HTTP_X_FORWARDED_PROTO,https."
+        )
+    SECURE_PROXY_SSL_HEADER = (_proxy_header[0].strip(), _proxy_header[1].strip())
+USE_X_FORWARDED_HOST = False
+
+SESSION_COOKIE_SECURE = IS_PRODUCTION
+CSRF_COOKIE_SECURE = IS_PRODUCTION
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+
+if SECURITY_HEADERS_ENABLED:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+    X_FRAME_OPTIONS = "DENY"
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # Everything is served from this origin: no CDN, no inline script without a nonce.
+    # Video embeds (YouTube, Vimeo) are the only third-party frames.
+    CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {
+            "default-src": ["'self'"],
+            "script-src": ["'self'"],
+            "style-src": ["'self'"],
+            "img-src": ["'self'", "data:", "blob:", "https:"],
+            "font-src": ["'self'"],
+            "connect-src": ["'self'"],
+            "media-src": ["'self'", "blob:", "https:"],
+            "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
+            "frame-ancestors": ["'none'"],
+            "object-src": ["'none'"],
+            "base-uri": ["'self'"],
+            "form-action": ["'self'"],
+        }
+    }
+    PERMISSIONS_POLICY = {
+        "accelerometer": [],
+        "camera": [],
+        "geolocation": [],
+        "gyroscope": [],
+        "magnetometer": [],
+        "microphone": [],
+        "payment": [],
+        "usb": [],
+        "fullscreen": ["self"],
+    }
+else:
+    SECURE_HSTS_SECONDS = 0
+    SECURE_CONTENT_TYPE_NOSNIFF = False
+    SECURE_REFERRER_POLICY = None
+    SECURE_CROSS_ORIGIN_OPENER_POLICY = None
+    # Clickjacking protection stays on either way; the flag only adds the full set.
+    X_FRAME_OPTIONS = "DENY"
+
+# =============================================================================
+# Background tasks: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, TASKS_FORCE_INLINE
+# =============================================================================
+
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+TASKS_FORCE_INLINE = env.bool("TASKS_FORCE_INLINE", default=not CELERY_BROKER_URL)
+if not TASKS_FORCE_INLINE and not CELERY_BROKER_URL:
+    raise ImproperlyConfigured("TASKS_FORCE_INLINE=False needs CELERY_BROKER_URL (or REDIS_URL).")
+
+CELERY_TASK_ALWAYS_EAGER = TASKS_FORCE_INLINE
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_RESULT_EXPIRES = timedelta(days=1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# A task unacknowledged for this long is redelivered: longer than the hard time limit.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 2, "socket_connect_timeout": 2}
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic jobs, all in one place; each entry says when and why.
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# =============================================================================
+# Storage: FILE_STORAGE_PROVIDER, AZURE_STORAGE_CONNECTION_STRING,
+# AZURE_STORAGE_CONTAINER_NAME, MEDIA_ROOT, STATIC_ROOT
+# =============================================================================
+
+FILE_STORAGE_PROVIDER = env.str("FILE_STORAGE_PROVIDER", default="local").strip().lower()
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# Outside production whitenoise serves straight from the source folders (no collectstatic).
+WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+
+if FILE_STORAGE_PROVIDER == "local":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif FILE_STORAGE_PROVIDER == "azure":
+    AZURE_STORAGE_CONNECTION_STRING = env.str("AZURE_STORAGE_CONNECTION_STRING", default="")
+    AZURE_STORAGE_CONTAINER_NAME = env.str("AZURE_STORAGE_CONTAINER_NAME", default="lms-files")
+    if not AZURE_STORAGE_CONNECTION_STRING:
+        raise ImproperlyConfigured("FILE_STORAGE_PROVIDER=azure needs AZURE_STORAGE_CONNECTION_STRING.")
+    _media_storage = {
+        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "OPTIONS": {
+            "connection_string": AZURE_STORAGE_CONNECTION_STRING,
+            "azure_container": AZURE_STORAGE_CONTAINER_NAME,
+            # Private container: every URL handed out is signed and short-lived.
+            "expiration_secs": 300,
+            "overwrite_files": False,
+            "timeout": 20,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE_PROVIDER must be 'local' or 'azure' (got {FILE_STORAGE_PROVIDER!r}).")
+
+STORAGES = {
+    "default": _media_storage,
+    # Hashed, compressed static files in production (collected at image build time).
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if IS_PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+FILE_UPLOAD_PERMISSIONS = 0o640
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# =============================================================================
+# Email: EMAIL_URL (or EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS), DEFAULT_FROM_EMAIL
+# =============================================================================
+
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LMS <no-reply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# =============================================================================
+# Internationalisation
+# =============================================================================
+
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# =============================================================================
+# Logging: LOG_FORMAT (json|text), LOG_LEVEL
+# =============================================================================
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if IS_PRODUCTION else "text").strip().lower()
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").strip().upper()
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'json' or 'text' (got {LOG_FORMAT!r}).")
+if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL (got {LOG_LEVEL!r}).")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_context": {"()": "lms.logging.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "timestamp": False,
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_context"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # Our access log line replaces Django's own request warnings.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+# =============================================================================
+# Monitoring: SENTRY_DSN, SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE,
+# SENTRY_PROFILES_SAMPLE_RATE, SENTRY_RELEASE
+# =============================================================================
+
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=ENVIRONMENT)
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+SENTRY_PROFILES_SAMPLE_RATE = env.float("SENTRY_PROFILES_SAMPLE_RATE", default=0.0)
+for _name, _rate in (
+    ("SENTRY_TRACES_SAMPLE_RATE", SENTRY_TRACES_SAMPLE_RATE),
+    ("SENTRY_PROFILES_SAMPLE_RATE", SENTRY_PROFILES_SAMPLE_RATE),
+):
+    if not 0.0 <= _rate <= 1.0:
+        raise ImproperlyConfigured(f"{_name} must be between 0 and 1 (got {_rate}).")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+        profiles_sample_rate=SENTRY_PROFILES_SAMPLE_RATE,
+        send_default_pii=False,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+    )
+
+# =============================================================================
+# Prometheus: PROMETHEUS_MULTIPROC_DIR (read by prometheus_client itself)
+# =============================================================================
+
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# =============================================================================
+# Production guard: refuse to start with an unsafe configuration.
+# =============================================================================
+
+_WEAK_KEY_MARKERS = ("django-insecure", "changeme", "change-me", "secret", "<generate")
+
+
+def _production_guard() -> None:
+    problems = []
+    if DEBUG:
+        problems.append("DEBUG must be False in production.")
+    if not SECRET_KEY:
+        problems.append("SECRET_KEY is missing: generate one with `make secret-key`.")
+    elif len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or any(m in SECRET_KEY.lower() for m in _WEAK_KEY_MARKERS):
+        problems.append("SECRET_KEY is weak: use at least 50 random characters (`make secret-key`).")
+    if not ALLOWED_HOSTS:
+        problems.append("ALLOWED_HOSTS is empty: list the host names this site is served on.")
+    if problems:
+        raise ImproperlyConfigured("Refusing to start with ENVIRONMENT=production: " + " ".join(problems))
+
+
+if IS_PRODUCTION:
+    _production_guard()

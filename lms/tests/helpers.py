@@ -1,0 +1,74 @@
+"""Run Django in a fresh process with a chosen environment, to test what settings.py
+does with real environment variables (it is read once, at start-up)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+STRONG_KEY = "k3y-" + "9f2c1a7be4d8" * 6  # 76 characters, many distinct
+
+PRODUCTION_ENV = {
+    "ENVIRONMENT": "production",
+    "DEBUG": "False",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "lms.example.com",
+    "CSRF_TRUSTED_ORIGINS": "https://lms.example.com",
+    "SECURE_SSL_REDIRECT": "True",
+    "SECURE_PROXY_SSL_HEADER": "HTTP_X_FORWARDED_PROTO,https",
+    "SECURITY_HEADERS_ENABLED": "True",
+    "ENABLE_API_DOCS": "False",
+    "CORS_ORIGINS": "https://lms.example.com",
+}
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "PYTHONPATH": str(ROOT)}
+    env.update(extra)
+    return env
+
+
+def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def run_manage(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+_SETTINGS_DUMP = """
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+django.setup()
+from django.conf import settings
+names = json.loads(os.environ["_DUMP_NAMES"])
+print(json.dumps({n: getattr(settings, n, None) for n in names}, default=str))
+"""
+
+
+def load_settings(env: dict[str, str], *names: str) -> dict:
+    """Start Django with exactly `env` and return the named settings."""
+    proc = run_python(_SETTINGS_DUMP, {**env, "_DUMP_NAMES": json.dumps(names)})
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def closed_port() -> int:
+    """A port on which nothing listens: connections are refused at once."""
+    return free_port()
