@@ -10,6 +10,7 @@ Every variable is documented in README.md ("Configuration") and `.env.example`.
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from datetime import timedelta
@@ -68,13 +69,18 @@ def _development_secret_key() -> str:
     """Outside production, without SECRET_KEY, use a random key kept in a git-ignored file,
     so that no key is ever committed and the web and worker processes agree on it."""
     path = BASE_DIR / ".dev-secret-key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        key = secrets.token_urlsafe(64)
-        path.write_text(key)
-        path.chmod(0o600)
-        return key
+    if not path.exists():
+        # Write then link: two processes starting at once still end up with one key.
+        tmp = path.with_name(f".dev-secret-key.{os.getpid()}")
+        tmp.write_text(secrets.token_urlsafe(64))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
 
 
 # Production refuses to start without a strong key of its own (see _production_guard).
@@ -445,6 +451,8 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production whitenoise serves straight from the source folders (no collectstatic).
 WHITENOISE_USE_FINDERS = not IS_PRODUCTION
+if not IS_PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 WHITENOISE_AUTOREFRESH = DEBUG
 
 if FILE_STORAGE_PROVIDER == "local":
