@@ -559,6 +559,8 @@ LOGGING = {
         # Our access log line replaces Django's own request warnings.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # The Azure SDK logs every HTTP exchange at INFO.
+        "azure": {"level": "WARNING"},
     },
 }
 

@@ -101,11 +101,11 @@ class Server:
         self._log.flush()
         return self.log_path.read_text()
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 20) -> None:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

@@ -1,0 +1,79 @@
+"""FILE_STORAGE_PROVIDER=azure stores media in a private Azure Blob container (proved on
+Azurite, the Azure Storage emulator) and hands out signed, expiring URLs."""
+
+import json
+import shutil
+import urllib.error
+import urllib.request
+
+import pytest
+
+from lms.tests.helpers import ROOT, Server, base_env, free_port, run_python
+
+pytestmark = pytest.mark.slow
+
+AZURITE = ROOT / "node_modules" / ".bin" / "azurite-blob"
+# Azurite's documented development account (public, emulator-only).
+ACCOUNT = "devstoreaccount1"
+KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.fixture(scope="module")
+def azurite(tmp_path_factory):
+    if not AZURITE.exists() or shutil.which("node") is None:
+        pytest.fail("Azurite is missing: `make test` installs it with npm ci (package.json).")
+    port = free_port()
+    workdir = tmp_path_factory.mktemp("azurite")
+    args = [str(AZURITE), "--blobHost", "127.0.0.1", "--blobPort", str(port), "--location", str(workdir)]
+    server = Server([*args, "--silent", "--skipApiVersionCheck", "--loose"], base_env(), port, workdir / "azurite.log")
+    server.wait_until_listening(timeout=60)
+    connection_string = (
+        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={KEY};"
+        f"BlobEndpoint=http://127.0.0.1:{port}/{ACCOUNT};"
+    )
+    from azure.storage.blob import BlobServiceClient
+
+    BlobServiceClient.from_connection_string(connection_string).create_container("lms-test")
+    yield connection_string
+    server.stop(timeout=2)  # Azurite waits for idle keep-alive connections on SIGTERM
+
+
+_STORE = """
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+django.setup()
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+default_storage = storages["default"]
+name = default_storage.save("certificates/test.pdf", ContentFile(b"%PDF-1.7 certificate bytes"))
+second = default_storage.save("certificates/test.pdf", ContentFile(b"another"))
+with default_storage.open(name) as fh:
+    content = fh.read().decode()
+print(json.dumps({"class": type(default_storage).__name__, "name": name, "second": second,
+                  "content": content, "url": default_storage.url(name), "exists": default_storage.exists(name)}))
+"""
+
+
+def test_media_is_stored_in_azure_and_served_by_signed_urls(azurite, tmp_path):
+    env = base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/a.sqlite3",
+        FILE_STORAGE_PROVIDER="azure",
+        AZURE_STORAGE_CONNECTION_STRING=azurite,
+        AZURE_STORAGE_CONTAINER_NAME="lms-test",
+    )
+    proc = run_python(_STORE, env)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["class"] == "AzureStorage"
+    assert result["exists"] is True
+    assert result["content"] == "%PDF-1.7 certificate bytes"
+    assert result["second"] != result["name"]  # never overwrites an existing file
+    url = result["url"]
+    assert "sig=" in url
+    assert "se=" in url  # the signature expires
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert response.read() == b"%PDF-1.7 certificate bytes"
+    unsigned = url.split("?", 1)[0]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(unsigned, timeout=10)
+    assert refused.value.code in (403, 404)
