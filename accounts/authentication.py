@@ -41,3 +41,10 @@ class BlacklistAwareJWTAuthentication(JWTAuthentication):
         if revoked:
             raise InvalidToken({"detail": "Token has been revoked.", "code": "token_revoked"})
         return token
+
+    def get_user(self, validated_token):
+        user = super().get_user(validated_token)
+        changed = user.password_changed_at
+        if changed is not None and int(validated_token.get("iat", 0)) < int(changed.timestamp()):
+            raise InvalidToken({"detail": "Token was issued before a password change.", "code": "token_revoked"})
+        return user

@@ -1,5 +1,6 @@
 """Demo people for `manage.py seed_demo`. The passwords are printed and public: demo only."""
 
+from accounts import services
 from accounts.models import User
 
 DEMO_USERS = [
@@ -13,16 +14,10 @@ DEMO_USERS = [
 def seed(*, stdout) -> None:
     for email, password, role, first_name, last_name in DEMO_USERS:
         user, created = User.objects.get_or_create(
-            email=email,
-            defaults={
-                "role": role,
-                "first_name": first_name,
-                "last_name": last_name,
-                "is_staff": role != User.Role.LEARNER,
-                "is_superuser": role == User.Role.ADMIN,
-            },
+            email=email, defaults={"first_name": first_name, "last_name": last_name}
         )
         if created:
             user.set_password(password)
             user.save(update_fields=["password"])
+            services.user_set_role(user=user, role=role)
         stdout.write(f"  {role:<10} {email:<26} password: {password}{'' if created else '  (already there)'}")

@@ -1,3 +1,4 @@
+import uuid
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser
@@ -7,10 +8,22 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from accounts.validators import AVATAR_FORMATS, avatar_format, validate_avatar
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
         raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value}, code="invalid")
+
+
+def avatar_upload_to(instance: "User", filename: str) -> str:
+    """A random name with the extension of the image's real format: the uploaded name
+    (path tricks, double extensions) is never used."""
+    try:
+        extension = AVATAR_FORMATS[avatar_format(instance.avatar.file)]
+    except Exception:
+        extension = "img"
+    return f"avatars/{uuid.uuid4().hex}.{extension}"
 
 
 def normalize_email(email: str) -> str:
@@ -62,8 +75,11 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), max_length=254, unique=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.LEARNER, db_index=True)
     bio = models.TextField(_("bio"), blank=True, max_length=2000)
-    avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # Tokens issued before this moment are refused: a password change ends every session.
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    welcome_email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = UserManager()

@@ -34,6 +34,24 @@ class PermissionDeniedError(ApplicationError):
     default_message = "You do not have permission to do this."
 
 
+class AuthenticationFailedError(ApplicationError):
+    """Credentials or a token were not accepted. Maps to 401."""
+
+    code = "authentication_failed"
+    default_message = "Authentication failed."
+
+
+class RateLimitedError(ApplicationError):
+    """Too many attempts; try again after `retry_after` seconds. Maps to 429."""
+
+    code = "throttled"
+    default_message = "Too many attempts. Try again later."
+
+    def __init__(self, message: str | None = None, *, retry_after: int, code: str | None = None):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message, code=code)
+
+
 class ConflictError(ApplicationError):
     """The operation conflicts with the current state (capacity, limits). Maps to 409."""
 

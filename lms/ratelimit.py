@@ -11,12 +11,14 @@ rate limiting degrades, the site stays up (documented in docs/security.md).
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
+from django.shortcuts import render
 from rest_framework.throttling import BaseThrottle
 
 logger = logging.getLogger(__name__)
@@ -51,6 +53,43 @@ def hit(
     return RateLimitResult(allowed=count <= limit, count=count, limit=limit, retry_after=retry_after)
 
 
+def client_ip(request) -> str:
+    """The client's address: REMOTE_ADDR, or the right entry of X-Forwarded-For when
+    NUM_PROXIES reverse proxies stand in front (so a client cannot forge it)."""
+    remote_addr = request.META.get("REMOTE_ADDR", "")
+    num_proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES")
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR")
+    if num_proxies and forwarded:
+        addresses = [a.strip() for a in forwarded.split(",") if a.strip()]
+        if addresses:
+            return addresses[-min(num_proxies, len(addresses))]
+    return remote_addr or "unknown"
+
+
+def limit_page_posts(*, scope: str = "auth"):
+    """Decorator for page views: POSTs count against the `auth` allowance per address;
+    over it, the page answers 429 with Retry-After."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST":
+                result = hit(
+                    scope=f"page-{scope}",
+                    ident=f"ip:{client_ip(request)}",
+                    limit=settings.RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE,
+                )
+                if not result.allowed:
+                    response = render(request, "429.html", {"retry_after": result.retry_after}, status=429)
+                    response["Retry-After"] = str(result.retry_after)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
 class _WindowThrottle(BaseThrottle):
     scope = "api"
 
@@ -58,7 +97,7 @@ class _WindowThrottle(BaseThrottle):
         raise NotImplementedError
 
     def get_client_ident(self, request) -> str:
-        return f"ip:{self.get_ident(request)}"
+        return f"ip:{client_ip(request)}"
 
     def allow_request(self, request, view) -> bool:
         self.result = hit(scope=self.scope, ident=self.get_client_ident(request), limit=self.get_limit())

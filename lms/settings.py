@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -197,10 +198,12 @@ if DATABASE_REPLICA_URL:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # =============================================================================
-# Cache and sessions: REDIS_URL, REDIS_SOCKET_TIMEOUT
+# Cache and sessions: REDIS_URL, REDIS_KEY_PREFIX, REDIS_SOCKET_TIMEOUT
 # =============================================================================
 
 REDIS_URL = env.str("REDIS_URL", default="")
+# Prefix of every key this deployment writes, so several deployments can share a Redis.
+REDIS_KEY_PREFIX = env.str("REDIS_KEY_PREFIX", default="lms")
 # Every Redis call is bounded, so a hung Redis cannot hang a request.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
 
@@ -223,10 +226,10 @@ def _redis_cache(*, ignore_exceptions: bool, key_prefix: str) -> dict:
 if REDIS_URL:
     CACHES = {
         # The cache degrades: a Redis outage turns into cache misses, not errors.
-        "default": _redis_cache(ignore_exceptions=True, key_prefix="lms"),
+        "default": _redis_cache(ignore_exceptions=True, key_prefix=REDIS_KEY_PREFIX),
         # Security state (rate limits, the access-token blacklist) must see Redis errors,
         # so that each feature applies its own documented policy when Redis is down.
-        "security": _redis_cache(ignore_exceptions=False, key_prefix="lms-sec"),
+        "security": _redis_cache(ignore_exceptions=False, key_prefix=f"{REDIS_KEY_PREFIX}-sec"),
     }
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
@@ -253,6 +256,14 @@ if TESTING:
     # Hashing strength is not what the suite measures; production keeps PBKDF2's default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Brute-force protection (accounts.services.user_authenticate): failures per account and
+# per client address before a cool-down. Env: LOGIN_FAILURES_PER_ACCOUNT,
+# LOGIN_FAILURES_PER_CLIENT, LOGIN_LOCKOUT_SECONDS.
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=5)
+LOGIN_FAILURES_PER_CLIENT = env.int("LOGIN_FAILURES_PER_CLIENT", default=20)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=3600)
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"
 LOGOUT_REDIRECT_URL = "/"
@@ -273,7 +284,7 @@ if RATE_LIMIT_USE_REDIS and not REDIS_URL:
     raise ImproperlyConfigured("RATE_LIMIT_USE_REDIS=True needs REDIS_URL.")
 # Counters shared by every process through Redis, or kept per process when off.
 CACHES["ratelimit"] = (
-    _redis_cache(ignore_exceptions=False, key_prefix="lms-rl")
+    _redis_cache(ignore_exceptions=False, key_prefix=f"{REDIS_KEY_PREFIX}-rl")
     if RATE_LIMIT_USE_REDIS
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lms-ratelimit"}
 )
@@ -436,7 +447,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout":
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs, all in one place; each entry says when and why.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # 03:15 UTC daily: drop refresh tokens past their expiry (and their blacklist rows);
+    # they can no longer be used and would otherwise grow the table forever.
+    "accounts.flush_expired_tokens": {
+        "task": "accounts.flush_expired_tokens",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 
 # =============================================================================
 # Storage: FILE_STORAGE_PROVIDER, AZURE_STORAGE_CONNECTION_STRING,

@@ -8,12 +8,15 @@ api_v1 = [
     path("", views.ApiRootView.as_view(), name="api-root"),
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    path("auth/", include("accounts.api.urls")),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("accounts/", include("accounts.urls")),
+    path("", include("enrollments.urls")),
 ]
 
 if settings.DEBUG and settings.FILE_STORAGE_PROVIDER == "local":

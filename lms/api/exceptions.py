@@ -14,6 +14,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from lms import exceptions as domain
 
 _DOMAIN_STATUS = [
+    (domain.AuthenticationFailedError, status.HTTP_401_UNAUTHORIZED),
+    (domain.RateLimitedError, status.HTTP_429_TOO_MANY_REQUESTS),
     (domain.NotFoundError, status.HTTP_404_NOT_FOUND),
     (domain.PermissionDeniedError, status.HTTP_403_FORBIDDEN),
     (domain.ConflictError, status.HTTP_409_CONFLICT),
@@ -26,7 +28,8 @@ def _domain_response(exc: domain.ApplicationError) -> Response:
     http_status = next(code for cls, code in _DOMAIN_STATUS if isinstance(exc, cls))
     body = {"detail": exc.message, "code": exc.code, "errors": {}}
     body.update(exc.extra)
-    return Response(body, status=http_status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, domain.RateLimitedError) else None
+    return Response(body, status=http_status, headers=headers)
 
 
 def _first_code(codes) -> str:

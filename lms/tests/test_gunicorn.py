@@ -34,6 +34,8 @@ def production_server(django_db_setup, database_url, settings, tmp_path):
         **PRODUCTION_ENV,
         DATABASE_URL=database_url,
         REDIS_URL=settings.REDIS_URL,
+        # Its own keys: parallel tests' servers must not share rate-limit counters.
+        REDIS_KEY_PREFIX=f"gunicorn-test-{port}",
         TASKS_FORCE_INLINE="False",
         RATE_LIMIT_USE_REDIS="True",
         RATE_LIMIT_REQUESTS_PER_MINUTE=str(LIMIT),

@@ -63,7 +63,17 @@ def test_replica_url_adds_a_replica_and_the_router():
 
 
 def test_redis_url_puts_cache_on_redis_with_bounded_timeouts():
-    s = load_settings(base_env(REDIS_URL="redis://cache:6379/0"), "CACHES", "RATE_LIMIT_USE_REDIS", "CELERY_BROKER_URL")
+    s = load_settings(
+        base_env(REDIS_URL="redis://cache:6379/0", REDIS_KEY_PREFIX="blue"),
+        "CACHES",
+        "RATE_LIMIT_USE_REDIS",
+        "CELERY_BROKER_URL",
+    )
+    assert [s["CACHES"][a]["KEY_PREFIX"] for a in ("default", "security", "ratelimit")] == [
+        "blue",
+        "blue-sec",
+        "blue-rl",
+    ]
     for alias in ("default", "security", "ratelimit"):
         cache = s["CACHES"][alias]
         assert cache["BACKEND"] == "django_redis.cache.RedisCache"

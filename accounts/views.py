@@ -1,0 +1,129 @@
+"""Account pages: sign-up, login, logout, password reset, profile."""
+
+from django.contrib import messages
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import (
+    LoginForm,
+    PasswordResetRequestForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+    apply_service_errors,
+)
+from lms.exceptions import ApplicationError
+from lms.ratelimit import limit_page_posts
+
+
+@limit_page_posts()
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("enrollments:dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_register(
+                email=data["email"],
+                password=data["password1"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+        except ApplicationError as exc:
+            if "password" in (exc.extra.get("errors") or {}):
+                exc.extra["errors"]["password1"] = exc.extra["errors"].pop("password")
+            apply_service_errors(form, exc)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome! Your account is ready."))
+            return redirect("enrollments:dashboard")
+    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@method_decorator(limit_page_posts(), name="dispatch")
+class LoginView(auth_views.LoginView):
+    """Django's login view (safe `?next=` handling) with the service-backed form."""
+
+    form_class = LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.retry_after:
+            response.status_code = 429
+            response["Retry-After"] = str(form.retry_after)
+        else:
+            response.status_code = 400
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    http_method_names = ["post", "options"]
+
+
+@method_decorator(limit_page_posts(), name="dispatch")
+class PasswordResetView(auth_views.FormView):
+    template_name = "accounts/password_reset.html"
+    form_class = PasswordResetRequestForm
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return super().form_valid(form)
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "accounts/password_reset_done.html"
+
+
+@method_decorator(limit_page_posts(), name="dispatch")
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    user = request.user
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "bio": user.bio,
+        "time_zone": user.time_zone,
+        "email": user.email,
+    }
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        current_password = data.pop("current_password") or None
+        if data.get("avatar") is None:
+            data.pop("avatar", None)  # no new file: keep the current one
+        try:
+            services.user_update_profile(user=user, data=data, current_password=current_password)
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("Your profile is saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
