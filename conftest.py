@@ -61,6 +61,20 @@ def _isolated_caches():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploads made by a test go to its own temporary folders, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "private": {
+                **settings.STORAGES["private"],
+                "OPTIONS": {"location": tmp_path / "private", "base_url": None},
+            },
+        }
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient

@@ -117,3 +117,9 @@ class User(AbstractUser):
     @property
     def is_admin_role(self) -> bool:
         return self.role == self.Role.ADMIN
+
+    @property
+    def has_full_access(self) -> bool:
+        """Staff in the roles table: admins (and superusers) see and edit everything.
+        Instructors also have `is_staff` (to reach the admin) but only for their courses."""
+        return self.is_active and (self.is_superuser or self.role == self.Role.ADMIN)

@@ -1,11 +1,130 @@
-"""Learner pages of the enrollments app."""
+"""Learner pages: enrol, lessons with saved progress, the dashboard."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import access
+from courses import selectors as course_selectors
+from courses.files import attachment_response
+from enrollments import selectors, services
+from enrollments.models import Enrollment
+from lms.exceptions import ApplicationError, NotFoundError
+
+
+def _course_or_404(user, slug):
+    try:
+        return course_selectors.course_get_for(user, slug, with_outline=False)
+    except NotFoundError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def _lesson_or_404(user, slug, lesson_id):
+    try:
+        lesson, can_read = course_selectors.lesson_get_for(user, lesson_id)
+    except NotFoundError as exc:
+        raise Http404(str(exc)) from exc
+    if lesson.course.slug != slug:  # the lesson belongs to another course
+        raise Http404("Lesson not found.")
+    return lesson, can_read
+
+
+@login_required
+@require_POST
+def enrol(request, slug: str):
+    course = _course_or_404(request.user, slug)
+    try:
+        enrollment, created = services.enrollment_create(user=request.user, course=course)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("courses:detail", slug=slug)
+    if created:
+        messages.success(request, _("You are enrolled. Enjoy the course!"))
+    progress = selectors.progress_for(enrollment)
+    if progress.next_lesson_id:
+        return redirect("enrollments:lesson", slug=slug, lesson_id=progress.next_lesson_id)
+    return redirect("courses:detail", slug=slug)
+
+
+@login_required
+@require_POST
+def drop(request, slug: str):
+    course = _course_or_404(request.user, slug)
+    enrollment = selectors.enrollment_for(request.user, course.pk)
+    if enrollment is None:
+        raise Http404("You are not enrolled in this course.")
+    try:
+        services.enrollment_drop(enrollment=enrollment)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You left the course. Your progress is kept if you come back."))
+    return redirect("enrollments:dashboard")
+
+
+def lesson(request, slug: str, lesson_id: int):
+    lesson, can_read = _lesson_or_404(request.user, slug, lesson_id)
+    course = lesson.course
+    enrollment = services.lesson_visit(user=request.user, lesson=lesson) if can_read else None
+    modules = selectors.course_modules_with_lessons(course.pk)
+    ordered = [ls for module in modules for ls in module.lessons.all()]
+    position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
+    progress = selectors.progress_for(enrollment, lessons=ordered) if enrollment else None
+    if enrollment or access.can_edit_course(request.user, course):
+        readable = {ls.pk for ls in ordered}
+    else:
+        readable = {ls.pk for ls in ordered if ls.is_preview}
+    context = {
+        "course": course,
+        "lesson": lesson,
+        "can_read": can_read,
+        "enrollment": enrollment,
+        "progress": progress,
+        "modules": modules,
+        "done": progress.completed_lesson_ids if progress else set(),
+        "readable": readable,
+        "previous": ordered[position - 1] if position > 0 else None,
+        "next": ordered[position + 1] if position + 1 < len(ordered) else None,
+    }
+    return render(request, "enrollments/lesson.html", context, status=200 if can_read else 403)
+
+
+@login_required
+@require_POST
+def lesson_complete(request, slug: str, lesson_id: int):
+    lesson, _can_read = _lesson_or_404(request.user, slug, lesson_id)
+    before = selectors.enrollment_for(request.user, lesson.course_id)
+    try:
+        enrollment = services.lesson_complete(user=request.user, lesson=lesson)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("courses:detail", slug=slug)
+    if before and before.status != enrollment.status == Enrollment.Status.COMPLETED:
+        messages.success(request, _("Congratulations, you completed the course!"))
+    progress = selectors.progress_for(enrollment)
+    if request.POST.get("next") == "continue" and progress.next_lesson_id:
+        return redirect("enrollments:lesson", slug=slug, lesson_id=progress.next_lesson_id)
+    return redirect("enrollments:lesson", slug=slug, lesson_id=lesson.pk)
+
+
+def attachment(request, slug: str, lesson_id: int, attachment_id: int):
+    lesson, can_read = _lesson_or_404(request.user, slug, lesson_id)
+    if not can_read:
+        raise Http404("Attachment not found.")
+    found = next((a for a in lesson.attachments.all() if a.pk == attachment_id), None)
+    if found is None:
+        raise Http404("Attachment not found.")
+    return attachment_response(found)
 
 
 @login_required
 def dashboard(request):
-    # Enrollments and progress arrive with the enrollments issue; until then the
-    # dashboard shows its empty state.
-    return render(request, "enrollments/dashboard.html", {"enrollments": []})
+    enrollments = selectors.dashboard_for(request.user)
+    context = {
+        "active": [e for e in enrollments if e.status == Enrollment.Status.ACTIVE],
+        "completed": [e for e in enrollments if e.status == Enrollment.Status.COMPLETED],
+    }
+    return render(request, "enrollments/dashboard.html", context)

@@ -343,6 +343,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CourseStatusEnum": "courses.models.Course.Status",
+        "EnrollmentStatusEnum": "enrollments.models.Enrollment.Status",
+    },
 }
 
 # =============================================================================
@@ -428,6 +432,8 @@ CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 TASKS_FORCE_INLINE = env.bool("TASKS_FORCE_INLINE", default=not CELERY_BROKER_URL)
 if not TASKS_FORCE_INLINE and not CELERY_BROKER_URL:
     raise ImproperlyConfigured("TASKS_FORCE_INLINE=False needs CELERY_BROKER_URL (or REDIS_URL).")
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"  # inline tasks never reach it; keeps Celery quiet
 
 CELERY_TASK_ALWAYS_EAGER = TASKS_FORCE_INLINE
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -447,7 +453,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout":
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs, all in one place; each entry says when and why.
+# Days of inactivity before a learner gets a reminder (at most one per such period).
+ENROLLMENT_REMINDER_DAYS = env.int("ENROLLMENT_REMINDER_DAYS", default=7)
+
 CELERY_BEAT_SCHEDULE: dict = {
+    # 09:00 UTC daily: remind learners inactive for ENROLLMENT_REMINDER_DAYS days.
+    "enrollments.send_reminders": {
+        "task": "enrollments.send_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
     # 03:15 UTC daily: drop refresh tokens past their expiry (and their blacklist rows);
     # they can no longer be used and would otherwise grow the table forever.
     "accounts.flush_expired_tokens": {
@@ -458,12 +472,15 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # =============================================================================
 # Storage: FILE_STORAGE_PROVIDER, AZURE_STORAGE_CONNECTION_STRING,
-# AZURE_STORAGE_CONTAINER_NAME, MEDIA_ROOT, STATIC_ROOT
+# AZURE_STORAGE_CONTAINER_NAME, MEDIA_ROOT, PRIVATE_MEDIA_ROOT, STATIC_ROOT,
+# COURSE_ATTACHMENT_MAX_BYTES, COURSE_VIDEO_MAX_BYTES
 # =============================================================================
 
 FILE_STORAGE_PROVIDER = env.str("FILE_STORAGE_PROVIDER", default="local").strip().lower()
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+# Outside MEDIA_ROOT, so no web server configured for /media/ can ever serve it.
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private-media")))
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -473,8 +490,18 @@ if not IS_PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it to exist
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Course files (attachments, lesson videos, certificates) live in the `private` storage:
+# never at a public path, only through a view that checks access (local disk) or a
+# signed, short-lived URL (Azure).
+COURSE_ATTACHMENT_MAX_BYTES = env.int("COURSE_ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
+COURSE_VIDEO_MAX_BYTES = env.int("COURSE_VIDEO_MAX_BYTES", default=500 * 1024 * 1024)
+
 if FILE_STORAGE_PROVIDER == "local":
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _private_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+    }
 elif FILE_STORAGE_PROVIDER == "azure":
     AZURE_STORAGE_CONNECTION_STRING = env.str("AZURE_STORAGE_CONNECTION_STRING", default="")
     AZURE_STORAGE_CONTAINER_NAME = env.str("AZURE_STORAGE_CONTAINER_NAME", default="lms-files")
@@ -491,11 +518,16 @@ elif FILE_STORAGE_PROVIDER == "azure":
             "timeout": 20,
         },
     }
+    _private_storage = {
+        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "OPTIONS": {**_media_storage["OPTIONS"], "location": "private", "expiration_secs": 120},
+    }
 else:
     raise ImproperlyConfigured(f"FILE_STORAGE_PROVIDER must be 'local' or 'azure' (got {FILE_STORAGE_PROVIDER!r}).")
 
 STORAGES = {
     "default": _media_storage,
+    "private": _private_storage,
     # Hashed, compressed static files in production (collected at image build time).
     "staticfiles": {
         "BACKEND": (

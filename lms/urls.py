@@ -9,13 +9,15 @@ api_v1 = [
     path("schema/", views.SchemaView.as_view(), name="api-schema"),
     path("docs/", views.DocsView.as_view(url_name="api-schema"), name="api-docs"),
     path("auth/", include("accounts.api.urls")),
+    path("", include("courses.api.urls")),
+    path("", include("enrollments.api.urls")),
 ]
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("accounts/", include("accounts.urls")),
+    path("", include("courses.urls")),
     path("", include("enrollments.urls")),
 ]
 

@@ -11,10 +11,6 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 
-def home(request: HttpRequest):
-    return render(request, "home.html")
-
-
 class ApiRootView(APIView):
     """Entry point of the versioned API: links to the operations endpoints and docs."""
 

@@ -1,0 +1,64 @@
+"""Who may see and edit what in a course: the roles table of ARCHITECTURE.md, in one place.
+
+Reading a lesson's content also depends on enrollment, which the enrollments app knows
+and this app must not import. Enrollments registers its check here when it starts
+(`register_enrollment_check`), keeping the dependency pointing one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import Q
+
+from courses.models import Course, Lesson
+
+_enrollment_checks: list[Callable[[object, int], bool]] = []
+
+
+def register_enrollment_check(check: Callable[[object, int], bool]) -> None:
+    """`check(user, course_id)` says whether `user` is enrolled in the course."""
+    if check not in _enrollment_checks:
+        _enrollment_checks.append(check)
+
+
+def is_full_access(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.has_full_access)
+
+
+def visible_courses_q(user) -> Q:
+    """Courses `user` may see: published ones; plus their own as instructor; all for staff.
+    Archived courses stay visible to those who can already see them through teaching."""
+    if is_full_access(user):
+        return Q()
+    published = Q(status=Course.Status.PUBLISHED)
+    if user is not None and user.is_authenticated:
+        return published | Q(instructors=user)
+    return published
+
+
+def teaches(user, course: Course) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    if hasattr(course, "_prefetched_objects_cache") and "instructors" in course._prefetched_objects_cache:
+        return any(instructor.pk == user.pk for instructor in course.instructors.all())
+    return course.instructors.filter(pk=user.pk).exists()
+
+
+def can_edit_course(user, course: Course) -> bool:
+    return is_full_access(user) or (user.is_authenticated and user.is_active and teaches(user, course))
+
+
+def is_enrolled(user, course: Course) -> bool:
+    if user is None or not user.is_authenticated:
+        return False
+    return any(check(user, course.pk) for check in _enrollment_checks)
+
+
+def can_read_lesson(user, lesson: Lesson, course: Course | None = None) -> bool:
+    """Preview lessons: anyone who can see the course. Others: enrolled learners, the
+    course's instructors and staff."""
+    course = course or lesson.course
+    if lesson.is_preview:
+        return True
+    return can_edit_course(user, course) or is_enrolled(user, course)

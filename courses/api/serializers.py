@@ -1,0 +1,155 @@
+"""Catalog serializers. Read serializers are flat and read-only (cheap to render); write
+serializers check shape and hand the data to courses.services."""
+
+from rest_framework import serializers
+
+from courses.models import Attachment, Category, Course, Lesson, Module
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "slug", "parent"]
+        read_only_fields = fields
+
+
+class InstructorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+
+
+class CourseListSerializer(serializers.ModelSerializer):
+    category = CategorySerializer(read_only=True)
+    instructors = InstructorSerializer(many=True, read_only=True)
+    lesson_count = serializers.IntegerField(read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Course
+        fields = [
+            "id", "slug", "title", "summary", "category", "level", "language", "cover_image", "status",
+            "published_at", "estimated_hours", "instructors", "lesson_count", "enrollment_count", "url",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class LessonOutlineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "kind", "is_preview", "is_required", "estimated_minutes", "position"]
+        read_only_fields = fields
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    lessons = LessonOutlineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "title", "description", "position", "lessons"]
+        read_only_fields = ["id", "lessons"]
+
+
+class PrerequisiteSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class CourseDetailSerializer(CourseListSerializer):
+    """The syllabus: modules and lesson titles, never lesson bodies."""
+
+    modules = ModuleSerializer(many=True, read_only=True)
+    prerequisites = PrerequisiteSerializer(many=True, read_only=True)
+
+    class Meta(CourseListSerializer.Meta):
+        fields = [
+            *CourseListSerializer.Meta.fields,
+            "description_html", "capacity", "enrollment_opens_at", "enrollment_closes_at", "prerequisites", "modules",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class CourseWriteSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    prerequisites = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Course.objects.all(), many=True, required=False
+    )
+    status = serializers.ChoiceField(choices=Course.Status.choices, required=False)
+    slug = serializers.SlugField(max_length=200, required=False)
+
+    class Meta:
+        model = Course
+        fields = [
+            "title", "slug", "summary", "description", "category", "level", "language", "cover_image", "capacity",
+            "enrollment_opens_at", "enrollment_closes_at", "estimated_hours", "prerequisites", "status",
+        ]  # fmt: skip
+        extra_kwargs = {"cover_image": {"required": False}}
+
+    def get_validators(self):
+        return []  # uniqueness is the service's job (and the database's)
+
+
+class ModuleWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Module
+        fields = ["title", "description", "position"]
+        extra_kwargs = {"position": {"required": False}}
+
+
+class AttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "size", "download_url"]
+        read_only_fields = fields
+
+    def get_download_url(self, attachment) -> str:
+        return f"/api/v1/lessons/{attachment.lesson_id}/attachments/{attachment.pk}/"
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    """A lesson; `body_html`, the video and attachments only for those who may read it."""
+
+    course = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    module = serializers.PrimaryKeyRelatedField(read_only=True)
+    body_html = serializers.SerializerMethodField()
+    video_embed_url = serializers.SerializerMethodField()
+    attachments = serializers.SerializerMethodField()
+    can_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id", "course", "module", "title", "kind", "is_preview", "is_required", "estimated_minutes", "position",
+            "can_read", "body_html", "video_embed_url", "attachments",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _readable(self) -> bool:
+        return bool(self.context.get("can_read"))
+
+    def get_can_read(self, lesson) -> bool:
+        return self._readable()
+
+    def get_body_html(self, lesson) -> str | None:
+        return lesson.body_html if self._readable() else None
+
+    def get_video_embed_url(self, lesson) -> str | None:
+        return lesson.video_embed_url if self._readable() else None
+
+    def get_attachments(self, lesson) -> list[dict]:
+        if not self._readable():
+            return []
+        return AttachmentSerializer(lesson.attachments.all(), many=True).data
+
+
+class LessonWriteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = ["title", "kind", "body", "video_url", "is_preview", "is_required", "estimated_minutes", "position"]
+        extra_kwargs = {"position": {"required": False}}

@@ -1,0 +1,191 @@
+"""Catalog API: courses, modules, categories and lessons. Reads go through
+courses.selectors (scoped to the requester), writes through courses.services."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+
+from courses import access, cache, selectors, services
+from courses.api.serializers import (
+    CategorySerializer,
+    CourseDetailSerializer,
+    CourseListSerializer,
+    CourseWriteSerializer,
+    LessonSerializer,
+    LessonWriteSerializer,
+    ModuleSerializer,
+    ModuleWriteSerializer,
+)
+from courses.files import attachment_response
+from courses.models import Course
+from lms.exceptions import NotFoundError
+
+LIST_FILTERS = ("category", "level", "language", "instructor", "q", "ordering", "status")
+
+
+def _may_author(user) -> bool:
+    return user.is_authenticated and user.is_active and (user.is_instructor or user.has_full_access)
+
+
+def _viewer_sees_public_catalog(user) -> bool:
+    """Anonymous users and learners all see the same catalog, so it can be cached."""
+    return not user.is_authenticated or not (user.is_instructor or user.has_full_access)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("category", str, description="Category slug (its sub-categories included)"),
+            OpenApiParameter("level", str, enum=[c for c, _ in Course.Level.choices]),
+            OpenApiParameter("language", str),
+            OpenApiParameter("instructor", int, description="Instructor user id"),
+            OpenApiParameter("q", str, description="Search in title and summary"),
+            OpenApiParameter("ordering", str, enum=list(selectors.ORDERINGS)),
+        ]
+    )
+)
+class CourseViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]+"
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    filter_backends: list = []  # the selector applies the documented filters
+
+    def get_queryset(self):
+        filters = {k: self.request.query_params.get(k) for k in LIST_FILTERS}
+        return selectors.course_list_for(self.request.user, filters=filters)
+
+    def get_serializer_class(self):
+        if self.action == "list":
+            return CourseListSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return CourseWriteSerializer
+        return CourseDetailSerializer
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if isinstance(serializer, CourseWriteSerializer):
+            # Prerequisites can only name courses this user can see.
+            visible = Course.objects.filter(access.visible_courses_q(self.request.user)).distinct()
+            serializer.fields["prerequisites"].child_relation.queryset = visible
+        return serializer
+
+    def list(self, request, *args, **kwargs):
+        if not _viewer_sees_public_catalog(request.user):
+            return super().list(request, *args, **kwargs)
+        query = request.META.get("QUERY_STRING", "")
+        data = cache.get("api-list", query)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set("api-list", query, data)
+        return Response(data)
+
+    def get_object(self):
+        return selectors.course_get_for(self.request.user, self.kwargs["slug"])
+
+    def create(self, request, *args, **kwargs):
+        if not _may_author(request.user):
+            raise PermissionDenied("Only instructors can create courses.")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        status_value = data.pop("status", None)
+        course = services.course_create(instructor=request.user, data=data)
+        if status_value and status_value != course.status:
+            services.course_set_status(course=course, status=status_value)
+        course = selectors.course_get_for(request.user, course.slug)
+        return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data, status=201)
+
+    def update(self, request, *args, **kwargs):
+        course = selectors.course_get_for_edit(request.user, self.kwargs["slug"])
+        serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        services.course_update(course=course, data=serializer.validated_data)
+        course = selectors.course_get_for(request.user, course.slug)
+        return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=ModuleWriteSerializer, responses={200: ModuleSerializer(many=True), 201: ModuleSerializer})
+    @action(detail=True, methods=["get", "post"], url_path="modules")
+    def modules(self, request, slug=None):
+        if request.method == "POST":
+            course = selectors.course_get_for_edit(request.user, slug)
+            serializer = ModuleWriteSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            module = services.module_create(course=course, data=serializer.validated_data)
+            return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
+        course = selectors.course_get_for(request.user, slug)
+        return Response(ModuleSerializer(selectors.course_outline(course), many=True).data)
+
+    @extend_schema(request=LessonWriteSerializer, responses={201: LessonSerializer})
+    @action(detail=True, methods=["post"], url_path=r"modules/(?P<module_id>\d+)/lessons")
+    def create_lesson(self, request, slug=None, module_id=None):
+        course = selectors.course_get_for_edit(request.user, slug)
+        module = course.modules.filter(pk=module_id).first()
+        if module is None:
+            raise NotFoundError("Module not found.")
+        serializer = LessonWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lesson = services.lesson_create(module=module, data=serializer.validated_data)
+        lesson, can_read = selectors.lesson_get_for(request.user, lesson.pk)
+        return Response(LessonSerializer(lesson, context={"can_read": can_read}).data, status=status.HTTP_201_CREATED)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = CategorySerializer
+    permission_classes = [AllowAny]
+    lookup_value_regex = r"\d+"
+    pagination_class = None
+    filter_backends: list = []
+
+    def get_queryset(self):
+        return selectors.category_list()
+
+
+class LessonDetailView(GenericAPIView):
+    """A lesson. Its content (body, video, attachments) only for those who may read it:
+    403 with the outline fields for others who can see the course, 404 when they cannot."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = LessonSerializer
+
+    def get(self, request, lesson_id: int):
+        lesson, can_read = selectors.lesson_get_for(request.user, lesson_id)
+        if not can_read:
+            raise PermissionDenied("Enrol in this course to read this lesson.")
+        return Response(LessonSerializer(lesson, context={"can_read": True}).data)
+
+    @extend_schema(request=LessonWriteSerializer, responses={200: LessonSerializer})
+    def patch(self, request, lesson_id: int):
+        lesson, _ = selectors.lesson_get_for(request.user, lesson_id)
+        if not access.can_edit_course(request.user, lesson.course):
+            raise PermissionDenied("Only this course's instructors can change it.")
+        serializer = LessonWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.lesson_update(lesson=lesson, data=serializer.validated_data)
+        lesson, can_read = selectors.lesson_get_for(request.user, lesson_id)
+        return Response(LessonSerializer(lesson, context={"can_read": can_read}).data)
+
+
+class AttachmentDownloadView(GenericAPIView):
+    """Serves a lesson attachment to those who may read the lesson, always as a download."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, lesson_id: int, attachment_id: int):
+        lesson, can_read = selectors.lesson_get_for(request.user, lesson_id)
+        if not can_read:
+            raise PermissionDenied("Enrol in this course to download its files.")
+        attachment = next((a for a in lesson.attachments.all() if a.pk == attachment_id), None)
+        if attachment is None:
+            raise NotFoundError("Attachment not found.")
+        return attachment_response(attachment)

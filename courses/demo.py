@@ -1,0 +1,94 @@
+"""Demo catalog for `manage.py seed_demo` (idempotent: keyed by slugs)."""
+
+from accounts.models import User
+from courses import services
+from courses.models import Category, Course, Lesson
+
+CATEGORIES = [("programming", "Programming"), ("data", "Data"), ("design", "Design")]
+
+COURSES = [
+    {
+        "slug": "python-foundations",
+        "title": "Python Foundations",
+        "summary": "Variables, functions and files: the Python you need for everything else.",
+        "category": "programming",
+        "level": Course.Level.BEGINNER,
+        "featured": True,
+        "modules": [
+            ("Getting started", [
+                ("Welcome to the course", "text", True, "# Welcome\n\nThis course teaches **Python** from scratch."),
+                ("Installing Python", "video", False, "Follow along with the video.", "https://www.youtube.com/watch?v=YYXdXT2l-Gg"),
+            ]),
+            ("Core language", [
+                ("Variables and types", "text", False, "Numbers, strings and lists.\n\n```python\nx = 42\n```"),
+                ("Functions", "text", False, "Define once, call often."),
+            ]),
+        ],
+    },
+    {
+        "slug": "sql-for-analysts",
+        "title": "SQL for Analysts",
+        "summary": "Ask your data questions with SELECT, JOIN and GROUP BY.",
+        "category": "data",
+        "level": Course.Level.INTERMEDIATE,
+        "featured": True,
+        "modules": [
+            ("Querying", [
+                ("SELECT basics", "text", True, "`SELECT` picks columns; `WHERE` picks rows."),
+                ("Joins", "text", False, "Combine tables on keys."),
+            ]),
+        ],
+    },
+    {
+        "slug": "design-systems",
+        "title": "Design Systems in Practice",
+        "summary": "Build a small, accessible component library.",
+        "category": "design",
+        "level": Course.Level.ADVANCED,
+        "featured": False,
+        "modules": [
+            ("Foundations", [
+                ("Tokens and scales", "text", True, "Colour, spacing and type scales."),
+                ("Accessibility from the start", "text", False, "Contrast, focus and semantics."),
+            ]),
+        ],
+    },
+]  # fmt: skip
+
+
+def seed(*, stdout) -> None:
+    instructor = User.objects.filter(email="instructor@example.com").first()
+    categories = {
+        slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0] for slug, name in CATEGORIES
+    }
+    for spec in COURSES:
+        if Course.objects.filter(slug=spec["slug"]).exists():
+            continue
+        course = services.course_create(
+            instructor=instructor,
+            data={
+                "slug": spec["slug"],
+                "title": spec["title"],
+                "summary": spec["summary"],
+                "description": f"## About this course\n\n{spec['summary']}",
+                "category": categories[spec["category"]],
+                "level": spec["level"],
+                "estimated_hours": 3,
+                "is_featured": spec["featured"],
+            },
+        )
+        for title, lessons in spec["modules"]:
+            module = services.module_create(course=course, data={"title": title})
+            for lesson_title, kind, preview, body, *video in lessons:
+                services.lesson_create(
+                    module=module,
+                    data={
+                        "title": lesson_title,
+                        "kind": kind,
+                        "is_preview": preview,
+                        "body": body,
+                        "video_url": video[0] if video else "",
+                    },
+                )
+        services.course_publish(course=course)
+    stdout.write(f"  courses    {Course.objects.count()} courses, {Lesson.objects.count()} lessons")

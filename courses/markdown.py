@@ -1,0 +1,34 @@
+"""Markdown to safe HTML, once, when content is saved.
+
+Markdown is rendered, then sanitised by nh3 (the Rust `ammonia` sanitiser) with an
+allow-list: no script, no style, no event handlers, no `javascript:` or `data:` links.
+"""
+
+import markdown as md
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4",
+    "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "code": {"class"},
+    "th": {"align"},
+    "td": {"align"},
+}
+
+
+def render_markdown(text: str) -> str:
+    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )

@@ -1,0 +1,114 @@
+"""Catalog reads, always scoped to the requester (courses.access)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from accounts.models import User
+from courses import access
+from courses.models import Attachment, Category, Course, Lesson, Module
+from lms.exceptions import NotFoundError, PermissionDeniedError
+
+ORDERINGS = {
+    "title": ("title", "id"),
+    "-title": ("-title", "-id"),
+    "published": ("published_at", "id"),
+    "-published": ("-published_at", "-id"),
+    "popularity": ("-enrollment_count", "-published_at", "-id"),
+}
+
+_instructors = Prefetch(
+    "instructors", queryset=User.objects.only("id", "first_name", "last_name", "email").order_by("last_name", "id")
+)
+
+
+def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QuerySet[Course]:
+    """Courses `user` may see, filtered and ordered; a constant number of queries."""
+    filters = filters or {}
+    qs = Course.objects.filter(access.visible_courses_q(user))
+    if category := filters.get("category"):
+        qs = qs.filter(Q(category__slug=category) | Q(category__parent__slug=category))
+    if level := filters.get("level"):
+        qs = qs.filter(level=level)
+    if language := filters.get("language"):
+        qs = qs.filter(language=language)
+    if instructor := filters.get("instructor"):
+        qs = qs.filter(instructors__pk=instructor) if str(instructor).isdigit() else qs.none()
+    if status := filters.get("status"):
+        qs = qs.filter(status=status)
+    if q := (filters.get("q") or "").strip()[:100]:
+        qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q))
+    ordering = ORDERINGS.get(filters.get("ordering") or "", ("-published_at", "title", "id"))
+    return (
+        qs.select_related("category")
+        .prefetch_related(_instructors)
+        .annotate(lesson_count=Count("lessons", distinct=True))
+        .order_by(*ordering)
+        .distinct()
+    )
+
+
+def featured_courses(*, limit: int = 3) -> list[Course]:
+    return list(course_list_for(None).filter(is_featured=True).order_by("-published_at", "id")[:limit])
+
+
+def newest_courses(*, limit: int = 6) -> list[Course]:
+    return list(course_list_for(None).order_by("-published_at", "-id")[:limit])
+
+
+def _outline_prefetch() -> Prefetch:
+    lessons = Lesson.objects.only(
+        "id", "module_id", "course_id", "title", "kind", "is_preview", "is_required", "estimated_minutes", "position"
+    ).order_by("position", "id")
+    return Prefetch("modules", queryset=Module.objects.order_by("position", "id").prefetch_related(
+        Prefetch("lessons", queryset=lessons)
+    ))  # fmt: skip
+
+
+def course_get_for(user, slug: str, *, with_outline: bool = True) -> Course:
+    """The course if `user` may see it; NotFoundError otherwise (drafts do not exist for
+    the public)."""
+    qs = Course.objects.filter(access.visible_courses_q(user), slug=slug).select_related("category")
+    qs = qs.prefetch_related(
+        _instructors, Prefetch("prerequisites", queryset=Course.objects.only("id", "title", "slug"))
+    )
+    if with_outline:
+        qs = qs.prefetch_related(_outline_prefetch())
+    course = qs.distinct().first()
+    if course is None:
+        raise NotFoundError("Course not found.")
+    return course
+
+
+def course_get_for_edit(user, slug: str) -> Course:
+    """The course for editing: 404 when `user` cannot see it, 403 when they can but do not
+    teach it."""
+    course = course_get_for(user, slug, with_outline=False)
+    if not access.can_edit_course(user, course):
+        raise PermissionDeniedError("Only this course's instructors can change it.")
+    return course
+
+
+def lesson_get_for(user, lesson_id: int) -> tuple[Lesson, bool]:
+    """The lesson and whether `user` may read its content. NotFoundError when its course
+    is not visible to `user`."""
+    lesson = (
+        Lesson.objects.filter(pk=lesson_id)
+        .select_related("module", "course")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+        .first()
+    )
+    if lesson is None or not Course.objects.filter(access.visible_courses_q(user), pk=lesson.course_id).exists():
+        raise NotFoundError("Lesson not found.")
+    return lesson, access.can_read_lesson(user, lesson, lesson.course)
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("parent").order_by("name")
+
+
+def course_outline(course: Course) -> list[Module]:
+    """Modules with their lessons, in order, from the prefetched outline."""
+    return list(course.modules.all())

@@ -1,0 +1,216 @@
+"""Course authoring rules. The admin, the API and the demo loader all call these."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from courses.models import Attachment, Course, Lesson, Module
+from lms.exceptions import ApplicationError
+
+COURSE_FIELDS = (
+    "title", "slug", "summary", "description", "category", "level", "language", "cover_image", "capacity",
+    "enrollment_opens_at", "enrollment_closes_at", "estimated_hours", "is_featured",
+)  # fmt: skip
+MODULE_FIELDS = ("title", "description", "position")
+LESSON_FIELDS = (
+    "title", "kind", "body", "video_url", "video_file", "is_preview", "is_required", "estimated_minutes", "position",
+)  # fmt: skip
+
+
+def _invalid(errors: Mapping[str, list[str]]) -> ApplicationError:
+    return ApplicationError("Invalid input.", code="invalid", extra={"errors": dict(errors)})
+
+
+def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _invalid(exc.message_dict) from exc
+
+
+def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:180] or "course"
+    slug, n = base, 2
+    while Course.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _apply(instance, data: Mapping, fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(instance, name, data[name])
+
+
+@transaction.atomic
+def course_create(*, instructor, data: Mapping) -> Course:
+    """A new draft course taught by `instructor`."""
+    course = Course(status=Course.Status.DRAFT)
+    _apply(course, data, COURSE_FIELDS)
+    if not course.slug:
+        course.slug = _unique_slug(course.title)
+    _full_clean(course)
+    try:
+        with transaction.atomic():
+            course.save()
+    except IntegrityError as exc:
+        raise _invalid({"slug": ["A course with this slug already exists."]}) from exc
+    course.instructors.add(instructor)
+    if "prerequisites" in data:
+        course_set_prerequisites(course=course, prerequisites=data["prerequisites"])
+    return course
+
+
+@transaction.atomic
+def course_update(*, course: Course, data: Mapping) -> Course:
+    _apply(course, data, COURSE_FIELDS)
+    _full_clean(course)
+    course.save()
+    if "prerequisites" in data:
+        course_set_prerequisites(course=course, prerequisites=data["prerequisites"])
+    if "status" in data and data["status"] != course.status:
+        course_set_status(course=course, status=data["status"])
+    return course
+
+
+def course_set_prerequisites(*, course: Course, prerequisites) -> None:
+    prerequisites = list(prerequisites)
+    if any(p.pk == course.pk for p in prerequisites):
+        raise _invalid({"prerequisites": ["A course cannot require itself."]})
+    # No cycles: none of the new prerequisites may (transitively) require this course.
+    frontier, seen = {p.pk for p in prerequisites}, set()
+    while frontier:
+        if course.pk in frontier:
+            raise _invalid({"prerequisites": ["These prerequisites would form a cycle."]})
+        seen |= frontier
+        frontier = (
+            set(
+                Course.prerequisites.through.objects.filter(from_course_id__in=frontier).values_list(
+                    "to_course_id", flat=True
+                )
+            )
+            - seen
+        )
+    course.prerequisites.set(prerequisites)
+
+
+@transaction.atomic
+def course_set_status(*, course: Course, status: str) -> Course:
+    """Publish, unpublish (back to draft) or archive. A course is published only with at
+    least one lesson; the first publication sets `published_at`."""
+    if status not in Course.Status.values:
+        raise _invalid({"status": [f"Unknown status {status!r}."]})
+    if status == Course.Status.PUBLISHED:
+        if not Lesson.objects.filter(course=course).exists():
+            raise ApplicationError("A course needs at least one lesson before it is published.", code="course_empty")
+        course.published_at = course.published_at or timezone.now()
+    course.status = status
+    course.save(update_fields=["status", "published_at", "updated_at"])
+    return course
+
+
+def course_publish(*, course: Course) -> Course:
+    return course_set_status(course=course, status=Course.Status.PUBLISHED)
+
+
+def course_unpublish(*, course: Course) -> Course:
+    return course_set_status(course=course, status=Course.Status.DRAFT)
+
+
+@transaction.atomic
+def course_duplicate(*, course: Course, instructor=None) -> Course:
+    """A draft copy with the same modules, lessons and attachments (files are shared, not
+    copied: stored files are never deleted by the application)."""
+    source = Course.objects.prefetch_related("modules__lessons__attachments", "instructors", "prerequisites").get(
+        pk=course.pk
+    )
+    copy = Course.objects.get(pk=course.pk)
+    copy.pk = None
+    copy.id = None
+    copy.title = f"{source.title} (copy)"[:200]
+    copy.slug = _unique_slug(f"{source.slug}-copy")
+    copy.status = Course.Status.DRAFT
+    copy.published_at = None
+    copy.is_featured = False
+    copy.enrollment_count = 0
+    copy.save()
+    copy.instructors.set(source.instructors.all())
+    if instructor is not None:
+        copy.instructors.add(instructor)
+    copy.prerequisites.set(source.prerequisites.all())
+    for module in source.modules.all():
+        lessons = list(module.lessons.all())
+        module.pk = module.id = None
+        module.course = copy
+        module.save()
+        for lesson in lessons:
+            attachments = list(lesson.attachments.all())
+            lesson.pk = lesson.id = None
+            lesson.module = module
+            lesson.save()
+            Attachment.objects.bulk_create(
+                [
+                    Attachment(
+                        lesson=lesson, title=a.title, file=a.file.name, original_name=a.original_name, size=a.size
+                    )
+                    for a in attachments
+                ]
+            )
+    return copy
+
+
+def course_enrollment_count_adjust(*, course_id: int, delta: int) -> None:
+    """Keep the catalog's popularity counter; called by the enrollments services."""
+    Course.objects.filter(pk=course_id).update(enrollment_count=F("enrollment_count") + delta)
+
+
+@transaction.atomic
+def module_create(*, course: Course, data: Mapping) -> Module:
+    module = Module(course=course)
+    _apply(module, data, MODULE_FIELDS)
+    if "position" not in data:
+        module.position = (course.modules.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    _full_clean(module)
+    module.save()
+    return module
+
+
+@transaction.atomic
+def module_update(*, module: Module, data: Mapping) -> Module:
+    _apply(module, data, MODULE_FIELDS)
+    _full_clean(module)
+    module.save()
+    return module
+
+
+@transaction.atomic
+def lesson_create(*, module: Module, data: Mapping) -> Lesson:
+    lesson = Lesson(module=module, course=module.course)
+    _apply(lesson, data, LESSON_FIELDS)
+    if "position" not in data:
+        lesson.position = (module.lessons.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    _full_clean(lesson)
+    lesson.save()
+    return lesson
+
+
+@transaction.atomic
+def lesson_update(*, lesson: Lesson, data: Mapping) -> Lesson:
+    _apply(lesson, data, LESSON_FIELDS)
+    _full_clean(lesson)
+    lesson.save()
+    return lesson
+
+
+@transaction.atomic
+def attachment_add(*, lesson: Lesson, file, title: str = "") -> Attachment:
+    attachment = Attachment(lesson=lesson, file=file, title=title)
+    _full_clean(attachment)
+    attachment.save()
+    return attachment

@@ -1,0 +1,20 @@
+"""Invalidate the public catalog cache whenever catalog content changes, by any path
+(admin, API, services, shell), once the change is committed."""
+
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from courses import cache
+from courses.models import Attachment, Category, Course, Lesson, Module
+
+
+@receiver([post_save, post_delete], sender=Course)
+@receiver([post_save, post_delete], sender=Module)
+@receiver([post_save, post_delete], sender=Lesson)
+@receiver([post_save, post_delete], sender=Category)
+@receiver([post_save, post_delete], sender=Attachment)
+@receiver(m2m_changed, sender=Course.instructors.through)
+@receiver(m2m_changed, sender=Course.prerequisites.through)
+def catalog_changed(**kwargs) -> None:
+    transaction.on_commit(cache.bump_catalog_version)

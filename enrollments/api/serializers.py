@@ -1,0 +1,60 @@
+from rest_framework import serializers
+
+from enrollments.models import Enrollment
+
+
+class EnrollmentCourseSerializer(serializers.Serializer):
+    slug = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    course = EnrollmentCourseSerializer(read_only=True)
+    user = serializers.SerializerMethodField()
+    progress_percent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id", "course", "user", "status", "enrolled_at", "completed_at", "dropped_at", "last_lesson",
+            "last_activity_at", "progress_percent",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_user(self, enrollment) -> dict:
+        # Learners see themselves; instructors see who their learners are.
+        return {"id": enrollment.user_id, "name": enrollment.user.display_name}
+
+    def get_progress_percent(self, enrollment) -> int | None:
+        progress = getattr(enrollment, "progress", None)
+        return progress.percent if progress is not None else None
+
+
+class EnrollmentCreateSerializer(serializers.Serializer):
+    course = serializers.SlugField(max_length=200, help_text="The course's slug.")
+
+
+class LessonStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    is_required = serializers.BooleanField()
+    state = serializers.ChoiceField(choices=["done", "current", "todo"])
+
+
+class ModuleStateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    lessons_done = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    lessons = LessonStateSerializer(many=True)
+
+
+class ProgressSerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField()
+    status = serializers.CharField()
+    percent = serializers.IntegerField()
+    required_total = serializers.IntegerField()
+    required_done = serializers.IntegerField()
+    next_lesson = serializers.IntegerField(allow_null=True)
+    modules = ModuleStateSerializer(many=True)

@@ -1,0 +1,12 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from enrollments.api import views
+
+router = SimpleRouter()
+router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
+
+urlpatterns = [
+    *router.urls,
+    path("lessons/<int:lesson_id>/complete/", views.LessonCompleteView.as_view(), name="lesson-complete"),
+]

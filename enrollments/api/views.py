@@ -1,0 +1,118 @@
+"""Learning API: enrollments, progress, lesson completion."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from courses import selectors as course_selectors
+from enrollments import selectors, services
+from enrollments.api.serializers import EnrollmentCreateSerializer, EnrollmentSerializer, ProgressSerializer
+from lms.exceptions import PermissionDeniedError
+
+
+def progress_payload(enrollment) -> dict:
+    """Per-module and per-lesson state, percent and the next lesson."""
+    modules = selectors.course_modules_with_lessons(enrollment.course_id)
+    lessons = [lesson for module in modules for lesson in module.lessons.all()]
+    progress = selectors.progress_for(enrollment, lessons=lessons)
+    done = progress.completed_lesson_ids
+    return {
+        "enrollment": enrollment.pk,
+        "status": enrollment.status,
+        "percent": progress.percent,
+        "required_total": progress.required_total,
+        "required_done": progress.required_done,
+        "next_lesson": progress.next_lesson_id,
+        "modules": [
+            {
+                "id": module.pk,
+                "title": module.title,
+                "lessons_done": sum(1 for ls in module.lessons.all() if ls.pk in done),
+                "lessons_total": len(module.lessons.all()),
+                "lessons": [
+                    {
+                        "id": ls.pk,
+                        "title": ls.title,
+                        "kind": ls.kind,
+                        "is_required": ls.is_required,
+                        "state": "done" if ls.pk in done else "current" if ls.pk == progress.next_lesson_id else "todo",
+                    }
+                    for ls in module.lessons.all()
+                ],
+            }
+            for module in modules
+        ],
+    }
+
+
+class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Own enrollments; instructors also list those of their courses (`?course=<slug>`)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = EnrollmentSerializer
+    filter_backends: list = []
+    lookup_value_regex = r"\d+"
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.enrollment_list_for(
+            self.request.user, course_slug=params.get("course"), status=params.get("status")
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return selectors.attach_progress(list(page)) if page is not None else None
+
+    def get_object(self):
+        enrollment = selectors.enrollment_get_for(self.request.user, self.kwargs["pk"])
+        annotated = selectors.with_progress_counts(type(enrollment).objects.filter(pk=enrollment.pk)).select_related(
+            "course", "user"
+        )
+        return selectors.attach_progress([annotated.get()])[0]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("course", str), OpenApiParameter("status", str)],
+        responses={200: EnrollmentSerializer(many=True)},
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=EnrollmentCreateSerializer, responses={200: EnrollmentSerializer, 201: EnrollmentSerializer})
+    def create(self, request):
+        serializer = EnrollmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        course = course_selectors.course_get_for(request.user, serializer.validated_data["course"], with_outline=False)
+        enrollment, created = services.enrollment_create(user=request.user, course=course)
+        self.kwargs["pk"] = enrollment.pk
+        data = EnrollmentSerializer(self.get_object()).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses={204: None})
+    def destroy(self, request, pk=None):
+        enrollment = self.get_object()
+        if enrollment.user_id != request.user.pk:
+            raise PermissionDeniedError("Only the learner can drop their enrollment.")
+        services.enrollment_drop(enrollment=enrollment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses={200: ProgressSerializer})
+    @action(detail=True, methods=["get"])
+    def progress(self, request, pk=None):
+        enrollment = selectors.enrollment_get_for(request.user, pk)
+        return Response(progress_payload(enrollment))
+
+
+class LessonCompleteView(GenericAPIView):
+    """Mark a lesson complete (idempotent); returns the enrollment's progress."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = ProgressSerializer
+
+    @extend_schema(request=None, responses={200: ProgressSerializer})
+    def post(self, request, lesson_id: int):
+        lesson, _can_read = course_selectors.lesson_get_for(request.user, lesson_id)
+        enrollment = services.lesson_complete(user=request.user, lesson=lesson)
+        return Response(progress_payload(enrollment))

@@ -1,0 +1,175 @@
+"""Enrollment reads, scoped to the requester, and progress computed in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from courses import access
+from courses.models import Course, Lesson, Module
+from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
+from enrollments.requirements import extra_requirements
+from lms.exceptions import NotFoundError
+
+
+@dataclass
+class Progress:
+    required_total: int
+    required_done: int
+    completed_lesson_ids: set[int] = field(default_factory=set)
+    next_lesson_id: int | None = None
+
+    @property
+    def percent(self) -> int:
+        if self.required_total == 0:
+            return 0
+        return min(100, (100 * self.required_done) // self.required_total)
+
+
+def is_enrolled(user, course_id: int) -> bool:
+    """Active or completed enrollments give access to the content (dropped ones do not)."""
+    return Enrollment.objects.filter(
+        user=user, course_id=course_id, status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
+    ).exists()
+
+
+def enrollment_for(user, course_id: int) -> Enrollment | None:
+    if user is None or not user.is_authenticated:
+        return None
+    return Enrollment.objects.filter(user=user, course_id=course_id).first()
+
+
+def _visible_enrollments_q(user) -> Q:
+    """Own enrollments; those in courses one teaches; everything for staff."""
+    if access.is_full_access(user):
+        return Q()
+    return Q(user=user) | Q(course__instructors=user)
+
+
+def enrollment_list_for(user, *, course_slug: str | None = None, status: str | None = None) -> QuerySet[Enrollment]:
+    qs = Enrollment.objects.filter(_visible_enrollments_q(user))
+    if course_slug:
+        qs = qs.filter(course__slug=course_slug)
+    if status:
+        qs = qs.filter(status=status)
+    return with_progress_counts(qs.select_related("course", "user").distinct().order_by("-enrolled_at", "-id"))
+
+
+def enrollment_get_for(user, enrollment_id: int) -> Enrollment:
+    enrollment = (
+        Enrollment.objects.filter(_visible_enrollments_q(user), pk=enrollment_id)
+        .select_related("course", "user")
+        .distinct()
+        .first()
+    )
+    if enrollment is None:
+        raise NotFoundError("Enrollment not found.")
+    return enrollment
+
+
+def with_progress_counts(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Annotate `lessons_required` and `lessons_done` (required lessons only), two
+    subqueries whatever the number of enrollments or lessons."""
+    required = (
+        Lesson.objects.filter(course=OuterRef("course_id"), is_required=True)
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    done = (
+        LessonProgress.objects.filter(enrollment=OuterRef("pk"), completed_at__isnull=False, lesson__is_required=True)
+        .order_by()
+        .values("enrollment_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return qs.annotate(
+        lessons_required=Coalesce(Subquery(required, output_field=IntegerField()), Value(0)),
+        lessons_done=Coalesce(Subquery(done, output_field=IntegerField()), Value(0)),
+    )
+
+
+def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
+    """Set `.progress` on enrollments annotated by `with_progress_counts`, adding the
+    other apps' requirements (one query per provider plus one, for all of them)."""
+    extras = extra_requirements({e.course_id for e in enrollments})
+    keys = set().union(*extras.values()) if extras else set()
+    done_keys: dict[int, set[str]] = {}
+    if keys:
+        for enrollment_id, key in RequirementCompletion.objects.filter(
+            enrollment__in=[e.pk for e in enrollments], key__in=keys
+        ).values_list("enrollment_id", "key"):
+            done_keys.setdefault(enrollment_id, set()).add(key)
+    for e in enrollments:
+        required_keys = extras.get(e.course_id, set())
+        e.progress = Progress(
+            required_total=e.lessons_required + len(required_keys),
+            required_done=e.lessons_done + len(done_keys.get(e.pk, set()) & required_keys),
+        )
+    return enrollments
+
+
+def outline_lessons(course_id: int) -> list[Lesson]:
+    """Every lesson of the course in outline order (module order, then lesson order)."""
+    return list(
+        Lesson.objects.filter(course_id=course_id)
+        .only("id", "title", "module_id", "kind", "is_required", "is_preview", "estimated_minutes", "position")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+
+
+def progress_for(enrollment: Enrollment, *, lessons: list[Lesson] | None = None) -> Progress:
+    """Full progress of one enrollment: counts, completed lessons and the next lesson."""
+    annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
+    attach_progress([annotated])
+    progress = annotated.progress
+    progress.completed_lesson_ids = set(
+        LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).values_list(
+            "lesson_id", flat=True
+        )
+    )
+    lessons = outline_lessons(enrollment.course_id) if lessons is None else lessons
+    progress.next_lesson_id = next((ls.pk for ls in lessons if ls.pk not in progress.completed_lesson_ids), None)
+    return progress
+
+
+def course_modules_with_lessons(course_id: int) -> list[Module]:
+    lessons = Lesson.objects.only(
+        "id", "title", "module_id", "kind", "is_required", "is_preview", "estimated_minutes", "position"
+    ).order_by("position", "id")
+    return list(
+        Module.objects.filter(course_id=course_id)
+        .order_by("position", "id")
+        .prefetch_related(Prefetch("lessons", queryset=lessons))
+    )
+
+
+def dashboard_for(user) -> list[Enrollment]:
+    """The learner's courses with progress and the lesson to continue with: a constant
+    number of queries whatever the number of courses and lessons."""
+    completed = LessonProgress.objects.filter(enrollment=OuterRef(OuterRef("pk")), completed_at__isnull=False)
+    next_lesson = (
+        Lesson.objects.filter(course=OuterRef("course_id"))
+        .exclude(pk__in=completed.values("lesson_id"))
+        .order_by("module__position", "module_id", "position", "id")
+        .values("pk")[:1]
+    )
+    enrollments = list(
+        with_progress_counts(
+            Enrollment.objects.filter(user=user)
+            .exclude(status=Enrollment.Status.DROPPED)
+            .select_related("course", "last_lesson")
+            .annotate(next_lesson_id=Subquery(next_lesson, output_field=IntegerField()))
+            .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at")
+        )
+    )
+    return attach_progress(enrollments)
+
+
+def course_seats_taken(course: Course) -> int:
+    return Enrollment.objects.filter(
+        course=course, status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
+    ).count()

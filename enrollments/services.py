@@ -1,0 +1,239 @@
+"""Enrollment rules: who may enrol, progress, completion. Pages, API, admin and tasks
+call these; none of them sees a request or raises an HTTP error."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from courses import services as course_services
+from courses.models import Course, Lesson
+from enrollments import selectors
+from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
+from enrollments.signals import course_completed
+from lms import metrics
+from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+
+logger = logging.getLogger(__name__)
+
+SEATED = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+
+
+class EnrollmentRefused(ConflictError):
+    """Enrolling is not possible now; `code` says why."""
+
+
+def _check_can_enrol(*, user, course: Course, now) -> None:
+    if course.status != Course.Status.PUBLISHED:
+        raise EnrollmentRefused("This course is not open for enrollment.", code="course_not_published")
+    if course.enrollment_opens_at and now < course.enrollment_opens_at:
+        raise EnrollmentRefused("Enrollment has not opened yet.", code="enrollment_not_open")
+    if course.enrollment_closes_at and now >= course.enrollment_closes_at:
+        raise EnrollmentRefused("Enrollment is closed.", code="enrollment_closed")
+    required = list(course.prerequisites.values_list("pk", "title"))
+    if required:
+        done = set(
+            Enrollment.objects.filter(
+                user=user, course_id__in=[pk for pk, _ in required], status=Enrollment.Status.COMPLETED
+            ).values_list("course_id", flat=True)
+        )
+        missing = [title for pk, title in required if pk not in done]
+        if missing:
+            raise ApplicationError(
+                "Complete the prerequisite courses first: " + ", ".join(missing) + ".",
+                code="prerequisites_missing",
+                extra={"missing_prerequisites": missing},
+            )
+
+
+@transaction.atomic
+def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
+    """Enrol `user` in `course`; returns (enrollment, created).
+
+    Already enrolled (active or completed): the existing enrollment, unchanged. Dropped
+    earlier: the same row is re-activated with its progress. The course row is locked
+    while seats are counted, so concurrent requests for the last seat produce exactly one
+    enrollment and the others get `course_full`.
+    """
+    now = timezone.now()
+    existing = Enrollment.objects.filter(user=user, course=course).first()
+    if existing is not None and existing.status in SEATED:
+        return existing, False
+    # Serialise enrollments per course: the seat count below cannot change under us.
+    course = Course.objects.select_for_update().get(pk=course.pk)
+    existing = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    if existing is not None and existing.status in SEATED:
+        return existing, False
+    _check_can_enrol(user=user, course=course, now=now)
+    if course.capacity is not None and selectors.course_seats_taken(course) >= course.capacity:
+        raise EnrollmentRefused("This course is full.", code="course_full")
+
+    if existing is not None:
+        existing.status = Enrollment.Status.COMPLETED if existing.completed_at else Enrollment.Status.ACTIVE
+        existing.dropped_at = None
+        existing.last_activity_at = now
+        existing.save(update_fields=["status", "dropped_at", "last_activity_at", "updated_at"])
+        enrollment, created = existing, False
+    else:
+        try:
+            with transaction.atomic():
+                enrollment = Enrollment.objects.create(user=user, course=course, enrolled_at=now, last_activity_at=now)
+        except IntegrityError:
+            return Enrollment.objects.get(user=user, course=course), False
+        created = True
+
+    course_services.course_enrollment_count_adjust(course_id=course.pk, delta=1)
+    transaction.on_commit(metrics.COURSE_ENROLLMENTS.inc)
+    from enrollments import tasks
+
+    tasks.send_enrollment_confirmation.delay_on_commit(enrollment.pk)
+    logger.info("enrollment_created", extra={"enrollment_id": enrollment.pk, "course_id": course.pk})
+    return enrollment, created
+
+
+@transaction.atomic
+def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
+    """Leave a course. Progress is kept for a later return; a completed course stays completed."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.COMPLETED:
+        raise ConflictError("A completed course cannot be dropped.", code="enrollment_completed")
+    if enrollment.status == Enrollment.Status.DROPPED:
+        return enrollment
+    enrollment.status = Enrollment.Status.DROPPED
+    enrollment.dropped_at = timezone.now()
+    enrollment.save(update_fields=["status", "dropped_at", "updated_at"])
+    course_services.course_enrollment_count_adjust(course_id=enrollment.course_id, delta=-1)
+    return enrollment
+
+
+def _enrollment_for_lesson(*, user, lesson: Lesson) -> Enrollment:
+    enrollment = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED).first()
+    if enrollment is None:
+        raise PermissionDeniedError("Enrol in this course first.", code="not_enrolled")
+    return enrollment
+
+
+def lesson_visit(*, user, lesson: Lesson) -> Enrollment | None:
+    """Record that an enrolled learner opened `lesson`: first view and resume point.
+    Nothing for viewers who are not enrolled (previews, instructors)."""
+    if not user.is_authenticated:
+        return None
+    enrollment = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED).first()
+    if enrollment is None:
+        return None
+    now = timezone.now()
+    LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now})
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
+    enrollment.last_lesson, enrollment.last_activity_at = lesson, now
+    return enrollment
+
+
+@transaction.atomic
+def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
+    """Mark `lesson` done for `user` (idempotent) and complete the course when it was the
+    last requirement."""
+    enrollment = _enrollment_for_lesson(user=user, lesson=lesson)
+    now = timezone.now()
+    progress, created = LessonProgress.objects.get_or_create(
+        enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now, "completed_at": now}
+    )
+    if not created and progress.completed_at is None:
+        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=now)
+    Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
+    return enrollment_check_completion(enrollment=enrollment)
+
+
+@transaction.atomic
+def requirement_complete(*, user, course_id: int, key: str) -> Enrollment | None:
+    """Another app reports a met requirement (e.g. `quiz:12` passed). Idempotent."""
+    enrollment = Enrollment.objects.filter(user=user, course_id=course_id, status__in=SEATED).first()
+    if enrollment is None:
+        return None
+    RequirementCompletion.objects.get_or_create(
+        enrollment=enrollment, key=key, defaults={"completed_at": timezone.now()}
+    )
+    return enrollment_check_completion(enrollment=enrollment)
+
+
+@transaction.atomic
+def enrollment_check_completion(*, enrollment: Enrollment) -> Enrollment:
+    """Complete an active enrollment whose requirements are all met, exactly once: the
+    row is locked, and only an active one changes. Later content never revokes it."""
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        return enrollment
+    progress = selectors.progress_for(enrollment, lessons=[])
+    if progress.required_total == 0 or progress.required_done < progress.required_total:
+        return enrollment
+    enrollment.status = Enrollment.Status.COMPLETED
+    enrollment.completed_at = timezone.now()
+    enrollment.save(update_fields=["status", "completed_at", "updated_at"])
+    payload = {"enrollment_id": enrollment.pk, "user_id": enrollment.user_id, "course_id": enrollment.course_id}
+    transaction.on_commit(metrics.COURSE_COMPLETIONS.inc)
+    transaction.on_commit(lambda: course_completed.send(sender=Enrollment, **payload))
+    logger.info("enrollment_completed", extra=payload)
+    return enrollment
+
+
+# --- emails --------------------------------------------------------------------------------
+
+
+def enrollment_confirmation_send(*, enrollment_id: int) -> bool:
+    """The enrollment confirmation email, sent once per enrollment."""
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update().select_related("user", "course").filter(pk=enrollment_id).first()
+        )
+        if enrollment is None or enrollment.confirmation_sent_at is not None:
+            return False
+        context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
+        send_mail(
+            subject=f"You are enrolled in {enrollment.course.title}",
+            message=render_to_string("enrollments/email/confirmation.txt", context),
+            from_email=None,
+            recipient_list=[enrollment.user.email],
+        )
+        enrollment.confirmation_sent_at = timezone.now()
+        enrollment.save(update_fields=["confirmation_sent_at"])
+    return True
+
+
+def reminders_send(*, now=None) -> int:
+    """Remind active learners inactive for ENROLLMENT_REMINDER_DAYS, at most once per
+    period per enrollment (a run repeated the same day sends nothing more)."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.ENROLLMENT_REMINDER_DAYS)
+    due = (
+        Enrollment.objects.filter(status=Enrollment.Status.ACTIVE, last_activity_at__lt=cutoff)
+        .exclude(reminder_sent_at__gte=cutoff)
+        .values_list("pk", flat=True)
+    )
+    sent = 0
+    for enrollment_id in due.iterator():
+        with transaction.atomic():
+            enrollment = (
+                Enrollment.objects.select_for_update(skip_locked=True)
+                .select_related("user", "course", "last_lesson")
+                .filter(pk=enrollment_id, status=Enrollment.Status.ACTIVE)
+                .exclude(reminder_sent_at__gte=cutoff)
+                .first()
+            )
+            if enrollment is None:
+                continue
+            context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
+            send_mail(
+                subject=f"Pick up {enrollment.course.title} where you left off",
+                message=render_to_string("enrollments/email/reminder.txt", context),
+                from_email=None,
+                recipient_list=[enrollment.user.email],
+            )
+            enrollment.reminder_sent_at = now
+            enrollment.save(update_fields=["reminder_sent_at"])
+            sent += 1
+    return sent
