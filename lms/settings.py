@@ -457,6 +457,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 ENROLLMENT_REMINDER_DAYS = env.int("ENROLLMENT_REMINDER_DAYS", default=7)
 
 CELERY_BEAT_SCHEDULE: dict = {
+    # Every minute: grade attempts whose time ran out while the learner was away, so
+    # results and course completion never wait for the learner to come back.
+    "quizzes.close_overdue_attempts": {
+        "task": "quizzes.close_overdue_attempts",
+        "schedule": 60.0,
+    },
     # 09:00 UTC daily: remind learners inactive for ENROLLMENT_REMINDER_DAYS days.
     "enrollments.send_reminders": {
         "task": "enrollments.send_reminders",

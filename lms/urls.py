@@ -11,6 +11,7 @@ api_v1 = [
     path("auth/", include("accounts.api.urls")),
     path("", include("courses.api.urls")),
     path("", include("enrollments.api.urls")),
+    path("", include("quizzes.api.urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("courses.urls")),
     path("", include("enrollments.urls")),
+    path("", include("quizzes.urls")),
 ]
 
 if settings.DEBUG and settings.FILE_STORAGE_PROVIDER == "local":

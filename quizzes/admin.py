@@ -1,0 +1,219 @@
+"""Quiz authoring, attempts and corrections in the admin, scoped like the course admin:
+instructors work on the quizzes of the courses they teach; staff on all."""
+
+import csv
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from courses import access
+from courses.models import Lesson, Module
+from enrollments.admin import _csv_safe
+from quizzes import selectors, services
+from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
+
+
+def _own(request, qs, path: str):
+    if access.is_full_access(request.user):
+        return qs
+    return qs.filter(**{f"{path}instructors": request.user}).distinct()
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 0
+    fields = ["position", "kind", "prompt", "points", "edit_link"]
+    readonly_fields = ["edit_link"]
+    ordering = ["position", "id"]
+    formfield_overrides = {}
+
+    @admin.display(description=_("Choices and key"))
+    def edit_link(self, obj):
+        if not obj.pk:
+            return "-"
+        return format_html('<a href="../../../question/{}/change/">{}</a>', obj.pk, _("Edit"))
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ["title", "course", "pass_mark", "max_attempts", "time_limit_minutes", "is_required"]
+    list_filter = ["is_required", "review_policy", "course"]
+    search_fields = ["title", "course__title"]
+    list_select_related = ["course"]
+    inlines = [QuestionInline]
+    readonly_fields = ["course", "item_analysis"]
+    fieldsets = [
+        (None, {"fields": ["title", "lesson", "module", "course", "instructions"]}),
+        (
+            _("Rules"),
+            {"fields": ["pass_mark", "max_attempts", "time_limit_minutes", "questions_per_attempt", "is_required"]},
+        ),
+        (_("Paper"), {"fields": ["shuffle_questions", "shuffle_choices", "review_policy"]}),
+        (_("Item analysis"), {"fields": ["item_analysis"]}),
+    ]
+
+    def get_queryset(self, request):
+        return _own(request, super().get_queryset(request), "course__")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lesson":
+            kwargs["queryset"] = _own(request, Lesson.objects.select_related("course"), "course__")
+        elif db_field.name == "module":
+            kwargs["queryset"] = _own(request, Module.objects.select_related("course"), "course__")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("Per question"))
+    def item_analysis(self, obj):
+        if not obj.pk:
+            return "-"
+        rows = selectors.item_analysis(obj)
+        if not rows:
+            return _("No submitted attempts yet.")
+        header = format_html(
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("Question"), _("Attempts"), _("% correct"), _("Average points"), _("Discrimination"),
+        )  # fmt: skip
+        body = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (str(r["question"])[:60], r["attempts"], r["percent_correct"] if r["percent_correct"] is not None else "-",
+                 r["average_points"] if r["average_points"] is not None else "-",
+                 r["discrimination"] if r["discrimination"] is not None else "-")
+                for r in rows
+            ),
+        )  # fmt: skip
+        return format_html('<table class="item-analysis">{}{}</table>', header, body)
+
+
+class ChoiceFormSet(forms.models.BaseInlineFormSet):
+    """A single-choice question has exactly one correct choice; multiple-choice at least
+    one; both need two or more choices."""
+
+    def clean(self):
+        super().clean()
+        question = self.instance
+        kind = getattr(question, "kind", None)
+        if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+            return
+        live = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        correct = sum(1 for data in live if data.get("is_correct"))
+        if len(live) < 2:
+            raise ValidationError(_("Give at least two choices."))
+        if kind == Question.Kind.SINGLE and correct != 1:
+            raise ValidationError(_("A single-choice question needs exactly one correct choice."))
+        if kind == Question.Kind.MULTIPLE and correct < 1:
+            raise ValidationError(_("A multiple-choice question needs at least one correct choice."))
+
+
+class ChoiceInline(admin.TabularInline):
+    model = Choice
+    formset = ChoiceFormSet
+    extra = 2
+    fields = ["position", "text", "is_correct"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "quiz", "kind", "points", "position", "credit_all", "dropped"]
+    list_filter = ["kind", "credit_all", "dropped"]
+    search_fields = ["prompt", "quiz__title"]
+    list_select_related = ["quiz"]
+    inlines = [ChoiceInline]
+    actions = ["regrade_attempts"]
+    fields = [
+        "quiz", "kind", "position", "prompt", "points", "explanation", "correct_bool", "accepted_answers",
+        "numeric_value", "numeric_tolerance", "credit_all", "dropped",
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return _own(request, super().get_queryset(request), "quiz__course__")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "quiz":
+            kwargs["queryset"] = _own(request, Quiz.objects.select_related("course"), "course__")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.action(description=_("Regrade past attempts with the corrected question"))
+    def regrade_attempts(self, request, queryset):
+        questions = list(queryset.select_related("quiz"))
+        if request.POST.get("confirm") == "yes":
+            for question in questions:
+                services.regrade_request(question=question, requested_by=request.user)
+            self.message_user(
+                request, _("Regrading queued for %(n)d question(s).") % {"n": len(questions)}, messages.SUCCESS
+            )
+            return None
+        previews = [(q, services.regrade_preview(question=q)) for q in questions]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Regrade past attempts"),
+            "previews": previews,
+            "queryset": queryset,
+            "action": "regrade_attempts",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/quizzes/regrade_confirm.html", context)
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["user", "quiz", "number", "status", "percent", "passed", "counts", "started_at", "submitted_at"]
+    list_filter = ["status", "passed", "counts", "quiz__course"]
+    search_fields = ["user__email", "quiz__title"]
+    list_select_related = ["user", "quiz"]
+    readonly_fields = [f.name for f in Attempt._meta.fields if f.name != "id"]
+    actions = ["export_csv"]
+
+    def get_queryset(self, request):
+        return _own(request, super().get_queryset(request), "quiz__course__")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and (access.is_full_access(request.user) or request.user.is_instructor)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    @admin.action(description=_("Export as CSV"))
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="attempts.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            ["email", "quiz", "number", "status", "score", "max_score", "percent", "passed", "counts", "submitted_at"]
+        )
+        for a in queryset.select_related("user", "quiz"):
+            writer.writerow(
+                [_csv_safe(a.user.email), _csv_safe(a.quiz.title), a.number, a.status, a.score, a.max_score, a.percent,
+                 a.passed, a.counts, a.submitted_at.isoformat() if a.submitted_at else ""]
+            )  # fmt: skip
+        return response
+
+
+@admin.register(Regrade)
+class RegradeAdmin(admin.ModelAdmin):
+    list_display = ["quiz", "question", "requested_by", "requested_at", "finished_at", "attempts_changed"]
+    readonly_fields = ["quiz", "question", "requested_by", "requested_at", "finished_at", "attempts_changed", "summary"]
+
+    def get_queryset(self, request):
+        return _own(request, super().get_queryset(request), "quiz__course__")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

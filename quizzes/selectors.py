@@ -1,0 +1,148 @@
+"""Quiz reads, scoped to the requester: a quiz exists for you only if its course does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from courses import access
+from courses.models import Course
+from lms.exceptions import NotFoundError
+from quizzes.models import Answer, Attempt, Quiz
+
+
+def quiz_get_for(user, quiz_id: int) -> Quiz:
+    quiz = Quiz.objects.select_related("course", "lesson", "module").filter(pk=quiz_id).first()
+    if quiz is None or not Course.objects.filter(access.visible_courses_q(user), pk=quiz.course_id).exists():
+        raise NotFoundError("Quiz not found.")
+    return quiz
+
+
+def _visible_attempts_q(user) -> Q:
+    """Own attempts; attempts in courses one teaches; everything for staff."""
+    if access.is_full_access(user):
+        return Q()
+    return Q(user=user) | Q(quiz__course__instructors=user)
+
+
+def attempt_get_for(user, attempt_id: int) -> Attempt:
+    attempt = (
+        Attempt.objects.filter(_visible_attempts_q(user), pk=attempt_id)
+        .select_related("quiz__course", "user")
+        .prefetch_related("answers")
+        .distinct()
+        .first()
+    )
+    if attempt is None:
+        raise NotFoundError("Attempt not found.")
+    return attempt
+
+
+def attempt_get_own(user, attempt_id: int) -> Attempt:
+    """An attempt the requester may answer or submit: only their own (404 otherwise)."""
+    attempt = Attempt.objects.filter(user=user, pk=attempt_id).select_related("quiz__course").first()
+    if attempt is None:
+        raise NotFoundError("Attempt not found.")
+    return attempt
+
+
+def attempts_of(user, quiz: Quiz) -> QuerySet[Attempt]:
+    return Attempt.objects.filter(user=user, quiz=quiz).order_by("-number")
+
+
+def quiz_stats_for(user, quiz: Quiz) -> dict:
+    """The learner's attempts used (counted ones), attempts left and best score."""
+    if not user.is_authenticated:
+        return {"attempts_used": 0, "attempts_left": quiz.max_attempts or None, "best_percent": None, "passed": False}
+    agg = Attempt.objects.filter(user=user, quiz=quiz, counts=True).aggregate(
+        best=Max("percent", filter=Q(status=Attempt.Status.SUBMITTED)),
+        used=Count("id"),
+        passes=Count("id", filter=Q(passed=True)),
+    )
+    used, passed = agg["used"], agg["passes"] > 0
+    left = max(0, quiz.max_attempts - used) if quiz.max_attempts else None
+    return {"attempts_used": used, "attempts_left": left, "best_percent": agg["best"], "passed": passed}
+
+
+def review_allowed(attempt: Attempt, viewer) -> bool:
+    """Correct answers and explanations: after submitting, as the quiz's policy allows;
+    always for the course's instructors and staff; never before submission."""
+    if attempt.status != Attempt.Status.SUBMITTED:
+        return False
+    if access.can_edit_course(viewer, attempt.quiz.course):
+        return True
+    policy = attempt.quiz.review_policy
+    if policy == Quiz.ReviewPolicy.AFTER_SUBMIT:
+        return True
+    if policy == Quiz.ReviewPolicy.AFTER_FINAL:
+        if attempt.passed:
+            return True
+        quiz = attempt.quiz
+        if quiz.max_attempts:
+            used = Attempt.objects.filter(user=attempt.user_id, quiz=quiz, counts=True).count()
+            return used >= quiz.max_attempts
+        return False
+    return False
+
+
+def required_quiz_keys(course_ids: Iterable[int]) -> dict[int, set[str]]:
+    """Requirement provider for enrollments: each course's required quizzes."""
+    keys: dict[int, set[str]] = {}
+    for quiz_id, course_id in Quiz.objects.filter(course_id__in=list(course_ids), is_required=True).values_list(
+        "pk", "course_id"
+    ):
+        keys.setdefault(course_id, set()).add(f"quiz:{quiz_id}")
+    return keys
+
+
+def item_analysis(quiz: Quiz) -> list[dict]:
+    """Per question, over submitted counted attempts: attempts, % fully correct, average
+    points and the discrimination index (share correct in the top 27% by score minus the
+    share in the bottom 27%)."""
+    attempts = list(
+        Attempt.objects.filter(quiz=quiz, status=Attempt.Status.SUBMITTED, counts=True)
+        .order_by("-score", "id")
+        .values_list("pk", "score")
+    )
+    if not attempts:
+        return []
+    group = max(1, round(len(attempts) * 0.27))
+    top = {pk for pk, _ in attempts[:group]}
+    bottom = {pk for pk, _ in attempts[-group:]}
+    stats: dict[int, dict] = {}
+    for attempt_id, question_id, points, correct in Answer.objects.filter(
+        attempt_id__in=[pk for pk, _ in attempts]
+    ).values_list("attempt_id", "question_id_snapshot", "points_awarded", "is_correct"):
+        s = stats.setdefault(question_id, {"n": 0, "correct": 0, "points": Decimal(0), "top": 0, "bottom": 0})
+        s["n"] += 1
+        s["points"] += points or 0
+        if correct:
+            s["correct"] += 1
+            s["top"] += attempt_id in top
+            s["bottom"] += attempt_id in bottom
+    rows = []
+    for question in quiz.questions.order_by("position", "id"):
+        s = stats.get(question.pk)
+        if not s:
+            rows.append(
+                {
+                    "question": question,
+                    "attempts": 0,
+                    "percent_correct": None,
+                    "average_points": None,
+                    "discrimination": None,
+                }
+            )
+            continue
+        rows.append(
+            {
+                "question": question,
+                "attempts": s["n"],
+                "percent_correct": round(100 * s["correct"] / s["n"], 1),
+                "average_points": round(s["points"] / s["n"], 2),
+                "discrimination": round((s["top"] - s["bottom"]) / group, 2),
+            }
+        )
+    return rows

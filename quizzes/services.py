@@ -1,0 +1,302 @@
+"""Quiz rules: drawing a paper, starting, saving, submitting, grading, regrading.
+
+The API, pages, admin and tasks call these functions; grading itself is quizzes.grading.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from courses import access
+from enrollments import selectors as enrollment_selectors
+from enrollments import services as enrollment_services
+from lms import metrics
+from lms.exceptions import ConflictError, PermissionDeniedError
+from quizzes import grading
+from quizzes.models import Answer, Attempt, Question, Quiz, Regrade
+
+logger = logging.getLogger(__name__)
+
+
+def question_snapshot(question: Question, *, choice_order: list[int] | None = None, shuffle: bool = False) -> dict:
+    """The question as it is now, with its key: what an attempt stores and grades against."""
+    choices = [{"id": c.pk, "text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+    if choice_order is not None:
+        rank = {cid: i for i, cid in enumerate(choice_order)}
+        choices.sort(key=lambda c: rank.get(c["id"], len(rank)))
+    elif shuffle:
+        random.SystemRandom().shuffle(choices)
+    return {
+        "id": question.pk,
+        "kind": question.kind,
+        "prompt_html": question.prompt_html,
+        "explanation": question.explanation,
+        "points": str(question.points),
+        "choices": choices,
+        "correct_bool": question.correct_bool,
+        "accepted_answers": list(question.accepted_answers or []),
+        "numeric_value": None if question.numeric_value is None else str(question.numeric_value),
+        "numeric_tolerance": str(question.numeric_tolerance),
+        "credit_all": question.credit_all,
+        "dropped": question.dropped,
+    }
+
+
+def draw_paper(quiz: Quiz) -> list[dict]:
+    questions = list(quiz.questions.prefetch_related("choices").order_by("position", "id"))
+    rng = random.SystemRandom()
+    if quiz.questions_per_attempt and quiz.questions_per_attempt < len(questions):
+        picked = set(q.pk for q in rng.sample(questions, quiz.questions_per_attempt))
+        questions = [q for q in questions if q.pk in picked]
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    return [question_snapshot(q, shuffle=quiz.shuffle_choices) for q in questions]
+
+
+def _counts_for(user, quiz: Quiz) -> bool:
+    """Learners' attempts count; the course's instructors (and staff) try without counting."""
+    return not access.can_edit_course(user, quiz.course)
+
+
+def _ensure_can_take(user, quiz: Quiz) -> None:
+    if access.can_edit_course(user, quiz.course):
+        return
+    if not enrollment_selectors.is_enrolled(user, quiz.course_id):
+        raise PermissionDeniedError("Enrol in this course to take its quizzes.", code="not_enrolled")
+
+
+@transaction.atomic
+def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> tuple[Attempt, bool]:
+    """Start an attempt, or return the one in progress. (attempt, created)
+
+    The user's row is locked while attempts are counted, so parallel starts can never
+    exceed `max_attempts`; an overdue open attempt is graded first.
+    """
+    now = now or timezone.now()
+    _ensure_can_take(user, quiz)
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    open_attempt = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS).first()
+    if open_attempt is not None:
+        if open_attempt.deadline is None or now <= open_attempt.deadline:
+            return open_attempt, False
+        attempt_submit(attempt=open_attempt, now=now)
+    counts = _counts_for(user, quiz)
+    if counts and quiz.max_attempts:
+        used = Attempt.objects.filter(user=user, quiz=quiz, counts=True).count()
+        if used >= quiz.max_attempts:
+            raise ConflictError("You have used all your attempts at this quiz.", code="attempt_limit_reached")
+    number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
+    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    try:
+        with transaction.atomic():
+            attempt = Attempt.objects.create(
+                user=user,
+                quiz=quiz,
+                number=number,
+                counts=counts,
+                started_at=now,
+                deadline=deadline,
+                paper=draw_paper(quiz),
+            )
+    except IntegrityError as exc:  # another request opened one first (the constraint holds)
+        existing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS).first()
+        if existing is None:
+            raise ConflictError("Another attempt is being started; try again.", code="attempt_conflict") from exc
+        return existing, False
+    logger.info("attempt_started", extra={"attempt_id": attempt.pk, "quiz_id": quiz.pk})
+    return attempt, True
+
+
+def _question_map(attempt: Attempt) -> dict[int, dict]:
+    return {q["id"]: q for q in attempt.paper}
+
+
+@transaction.atomic
+def attempt_save_answers(*, attempt: Attempt, answers: Mapping, now: datetime | None = None) -> Attempt:
+    """Save (autosave) answers while the attempt is open and before its deadline."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
+    if attempt.status != Attempt.Status.IN_PROGRESS:
+        raise ConflictError("This attempt has been submitted.", code="attempt_submitted")
+    if attempt.deadline is not None and now > attempt.deadline:
+        raise ConflictError("The time for this attempt is over.", code="deadline_passed")
+    questions = _question_map(attempt)
+    cleaned: dict[int, dict] = {}
+    for key, response in answers.items():
+        try:
+            question_id = int(key)
+        except (TypeError, ValueError):
+            question_id = None
+        if question_id not in questions:
+            raise ConflictError("That question is not on this paper.", code="unknown_question")
+        cleaned[question_id] = grading.validate_response(questions[question_id], response)
+    for question_id, response in cleaned.items():
+        Answer.objects.update_or_create(
+            attempt=attempt, question_id_snapshot=question_id, defaults={"response": response, "saved_at": now}
+        )
+    return attempt
+
+
+def _grade_attempt(attempt: Attempt, answers: dict[int, Answer]) -> tuple[Decimal, Decimal, list[Answer]]:
+    score, maximum, changed = Decimal(0), Decimal(0), []
+    for question in attempt.paper:
+        answer = answers.get(question["id"])
+        points, correct = grading.grade(question, answer.response if answer else {})
+        score += points
+        maximum += grading.max_points(question)
+        if answer is not None:
+            answer.points_awarded, answer.is_correct = points, correct
+            changed.append(answer)
+    return score, maximum, changed
+
+
+def _percent(score: Decimal, maximum: Decimal) -> Decimal:
+    if maximum <= 0:
+        return Decimal(100)
+    return (score * 100 / maximum).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _report_pass(attempt: Attempt) -> None:
+    quiz = attempt.quiz
+    if attempt.passed and attempt.counts and quiz.is_required:
+        enrollment_services.requirement_complete(user=attempt.user, course_id=quiz.course_id, key=quiz.requirement_key)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
+    """Grade and close the attempt. Submitting again returns the same result. After the
+    deadline the attempt counts as submitted at its deadline, with what was saved by then."""
+    now = now or timezone.now()
+    attempt = Attempt.objects.select_for_update().select_related("quiz", "user").get(pk=attempt.pk)
+    if attempt.status == Attempt.Status.SUBMITTED:
+        return attempt
+    answers = {a.question_id_snapshot: a for a in attempt.answers.all()}
+    score, maximum, graded = _grade_attempt(attempt, answers)
+    Answer.objects.bulk_update(graded, ["points_awarded", "is_correct"])
+    attempt.status = Attempt.Status.SUBMITTED
+    attempt.submitted_at = min(now, attempt.deadline) if attempt.deadline else now
+    attempt.score, attempt.max_score = score, maximum
+    attempt.percent = _percent(score, maximum)
+    attempt.passed = attempt.percent >= attempt.quiz.pass_mark
+    attempt.save(update_fields=["status", "submitted_at", "score", "max_score", "percent", "passed", "updated_at"])
+    passed_label = "true" if attempt.passed else "false"
+    transaction.on_commit(lambda: metrics.QUIZ_SUBMISSIONS.labels(passed=passed_label).inc())
+    _report_pass(attempt)
+    logger.info("attempt_submitted", extra={"attempt_id": attempt.pk, "passed": attempt.passed})
+    return attempt
+
+
+def attempts_close_overdue(*, now: datetime | None = None) -> int:
+    """Grade every open attempt past its deadline (the beat sweep). Safe to run twice, and
+    in parallel: each attempt is locked and graded once."""
+    now = now or timezone.now()
+    closed = 0
+    overdue = Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS, deadline__lt=now).values_list("pk", flat=True)
+    for attempt_id in list(overdue[:1000]):
+        with transaction.atomic():
+            attempt = (
+                Attempt.objects.select_for_update(skip_locked=True)
+                .filter(pk=attempt_id, status=Attempt.Status.IN_PROGRESS)
+                .first()
+            )
+            if attempt is not None:
+                attempt_submit(attempt=attempt, now=now)
+                closed += 1
+    return closed
+
+
+# --- corrections -----------------------------------------------------------------------------
+
+
+def _regraded(attempt: Attempt, question: Question) -> tuple[list[dict], Decimal, Decimal, bool, list[Answer]]:
+    paper = []
+    for item in attempt.paper:
+        if item["id"] == question.pk:
+            item = question_snapshot(question, choice_order=[c["id"] for c in item["choices"]])
+        paper.append(item)
+    answers = {a.question_id_snapshot: a for a in attempt.answers.all()}
+    probe = Attempt(paper=paper)
+    score, maximum, graded = _grade_attempt(probe, answers)
+    percent = _percent(score, maximum)
+    return paper, score, maximum, percent >= attempt.quiz.pass_mark, graded
+
+
+def regrade_preview(*, question: Question) -> dict:
+    """What applying the question's current definition to past attempts would change."""
+    changes = []
+    attempts = Attempt.objects.filter(quiz=question.quiz, status=Attempt.Status.SUBMITTED).select_related("quiz")
+    for attempt in attempts.prefetch_related("answers"):
+        if not any(item["id"] == question.pk for item in attempt.paper):
+            continue
+        _, score, _, passed, _ = _regraded(attempt, question)
+        if score != attempt.score or passed != attempt.passed:
+            changes.append(
+                {
+                    "attempt": attempt.pk,
+                    "old_score": str(attempt.score),
+                    "new_score": str(score),
+                    "old_passed": attempt.passed,
+                    "new_passed": passed,
+                }
+            )
+    return {
+        "attempts_changed": len(changes),
+        "newly_passing": sum(1 for c in changes if c["new_passed"] and not c["old_passed"]),
+        "newly_failing": sum(1 for c in changes if c["old_passed"] and not c["new_passed"]),
+        "changes": changes,
+    }
+
+
+def regrade_request(*, question: Question, requested_by) -> Regrade:
+    """Record the correction and queue the regrade (run by quizzes.tasks.regrade)."""
+    from quizzes import tasks
+
+    with transaction.atomic():
+        regrade = Regrade.objects.create(quiz=question.quiz, question=question, requested_by=requested_by)
+        tasks.regrade.delay_on_commit(regrade.pk)
+    return regrade
+
+
+def regrade_run(*, regrade_id: int) -> Regrade:
+    """Apply a recorded correction to every submitted attempt that had the question:
+    new snapshot, scores and pass/fail; newly passing learners progress (and may complete
+    the course). Newly failing ones keep what was already awarded. Runs once."""
+    with transaction.atomic():
+        regrade = Regrade.objects.select_for_update(of=("self",)).select_related("question", "quiz").get(pk=regrade_id)
+        if regrade.finished_at is not None or regrade.question is None:
+            return regrade
+        question = Question.objects.prefetch_related("choices").get(pk=regrade.question_id)
+        changes = []
+        attempts = Attempt.objects.filter(quiz=regrade.quiz, status=Attempt.Status.SUBMITTED).select_related(
+            "quiz", "user"
+        )
+        for attempt in attempts.select_for_update(of=("self",)).prefetch_related("answers"):
+            if not any(item["id"] == question.pk for item in attempt.paper):
+                continue
+            paper, score, maximum, passed, graded = _regraded(attempt, question)
+            Answer.objects.bulk_update(graded, ["points_awarded", "is_correct"])
+            old_score, old_passed = attempt.score, attempt.passed
+            attempt.paper, attempt.score, attempt.max_score = paper, score, maximum
+            attempt.percent, attempt.passed = _percent(score, maximum), passed
+            attempt.save(update_fields=["paper", "score", "max_score", "percent", "passed", "updated_at"])
+            if old_score != score or old_passed != passed:
+                changes.append(
+                    {"attempt": attempt.pk, "old_score": str(old_score), "new_score": str(score), "new_passed": passed}
+                )
+            if passed and not old_passed:
+                _report_pass(attempt)
+        regrade.summary = {"changes": changes}
+        regrade.attempts_changed = len(changes)
+        regrade.finished_at = timezone.now()
+        regrade.save(update_fields=["summary", "attempts_changed", "finished_at"])
+    logger.info("regrade_finished", extra={"regrade_id": regrade.pk, "attempts_changed": len(changes)})
+    return regrade

@@ -1,0 +1,98 @@
+"""Quiz pages: the start page, the attempt form (plain form posts; JavaScript only adds a
+countdown and autosave), and the result page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lms.exceptions import ApplicationError, NotFoundError
+from quizzes import presentation, selectors, services
+from quizzes.models import Attempt
+from quizzes.presentation import quiz_payload
+
+
+def _quiz_or_404(user, quiz_id):
+    try:
+        return selectors.quiz_get_for(user, quiz_id)
+    except NotFoundError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def quiz_detail(request, quiz_id: int):
+    quiz = _quiz_or_404(request.user, quiz_id)
+    attempts = list(selectors.attempts_of(request.user, quiz)) if request.user.is_authenticated else []
+    context = {"quiz": quiz, "info": quiz_payload(quiz, request.user), "attempts": attempts}
+    return render(request, "quizzes/detail.html", context)
+
+
+@login_required
+@require_POST
+def quiz_start(request, quiz_id: int):
+    quiz = _quiz_or_404(request.user, quiz_id)
+    try:
+        attempt, _created = services.attempt_start(user=request.user, quiz=quiz)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("quizzes:detail", quiz_id=quiz.pk)
+    return redirect("quizzes:attempt", attempt_id=attempt.pk)
+
+
+def _answers_from_form(paper: list[dict], data) -> dict:
+    answers = {}
+    for question in paper:
+        field = f"q_{question['id']}"
+        kind = question["kind"]
+        if kind == "multiple":
+            values = data.getlist(field)
+            if values:
+                try:
+                    answers[question["id"]] = {"choices": [int(v) for v in values]}
+                except ValueError:
+                    answers[question["id"]] = {"choices": values}
+            continue
+        raw = data.get(field, "").strip() if kind != "short_text" else data.get(field, "")
+        if raw == "":
+            continue
+        if kind == "single":
+            answers[question["id"]] = {"choice": int(raw) if raw.isdigit() else raw}
+        elif kind == "true_false":
+            answers[question["id"]] = {"value": {"true": True, "false": False}.get(raw, raw)}
+        elif kind == "short_text":
+            answers[question["id"]] = {"text": raw}
+        elif kind == "numeric":
+            answers[question["id"]] = {"value": raw.replace(",", ".")}
+    return answers
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attempt_page(request, attempt_id: int):
+    try:
+        attempt = selectors.attempt_get_for(request.user, attempt_id)
+    except NotFoundError as exc:
+        raise Http404(str(exc)) from exc
+    own = attempt.user_id == request.user.pk
+    if request.method == "POST":
+        if not own:
+            raise Http404("Attempt not found.")
+        action = request.POST.get("action", "save")
+        try:
+            if attempt.status == Attempt.Status.IN_PROGRESS:
+                services.attempt_save_answers(attempt=attempt, answers=_answers_from_form(attempt.paper, request.POST))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+            if exc.code != "deadline_passed":
+                return redirect("quizzes:attempt", attempt_id=attempt.pk)
+            action = "submit"  # time is up: grade what was saved before the deadline
+        if action == "submit":
+            services.attempt_submit(attempt=attempt)
+            messages.success(request, _("Your answers were submitted."))
+        else:
+            messages.success(request, _("Your answers are saved."))
+        return redirect("quizzes:attempt", attempt_id=attempt.pk)
+    paper = presentation.paper_for(attempt, request.user)
+    context = {"attempt": attempt, "paper": paper, "quiz": attempt.quiz, "own": own}
+    return render(request, "quizzes/attempt.html", context)
