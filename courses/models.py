@@ -14,9 +14,9 @@ from lms.models import TimeStampedModel
 
 
 def private_storage():
-    from django.core.files.storage import storages
+    from lms.storage import get_private_storage
 
-    return storages["private"]
+    return get_private_storage()
 
 
 def _random_name(prefix: str, filename: str) -> str:

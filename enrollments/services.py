@@ -119,6 +119,33 @@ def _enrollment_for_lesson(*, user, lesson: Lesson) -> Enrollment:
     return enrollment
 
 
+@transaction.atomic
+def enrollment_complete_manually(*, user, course: Course) -> Enrollment:
+    """Staff record a completion done elsewhere (offline): the learner is enrolled if
+    needed and completed, and `course_completed` is emitted as for any completion."""
+    now = timezone.now()
+    enrollment, created = Enrollment.objects.select_for_update().get_or_create(
+        user=user, course=course, defaults={"enrolled_at": now, "last_activity_at": now}
+    )
+    if enrollment.status == Enrollment.Status.COMPLETED:
+        return enrollment
+    if created or enrollment.status == Enrollment.Status.DROPPED:
+        course_services.course_enrollment_count_adjust(course_id=course.pk, delta=1)
+    enrollment.status = Enrollment.Status.COMPLETED
+    enrollment.completed_at = now
+    enrollment.dropped_at = None
+    enrollment.save(update_fields=["status", "completed_at", "dropped_at", "updated_at"])
+    _announce_completion(enrollment)
+    return enrollment
+
+
+def _announce_completion(enrollment: Enrollment) -> None:
+    payload = {"enrollment_id": enrollment.pk, "user_id": enrollment.user_id, "course_id": enrollment.course_id}
+    transaction.on_commit(metrics.COURSE_COMPLETIONS.inc)
+    transaction.on_commit(lambda: course_completed.send(sender=Enrollment, **payload))
+    logger.info("enrollment_completed", extra=payload)
+
+
 def lesson_visit(*, user, lesson: Lesson) -> Enrollment | None:
     """Record that an enrolled learner opened `lesson`: first view and resume point.
     Nothing for viewers who are not enrolled (previews, instructors)."""
@@ -174,10 +201,7 @@ def enrollment_check_completion(*, enrollment: Enrollment) -> Enrollment:
     enrollment.status = Enrollment.Status.COMPLETED
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["status", "completed_at", "updated_at"])
-    payload = {"enrollment_id": enrollment.pk, "user_id": enrollment.user_id, "course_id": enrollment.course_id}
-    transaction.on_commit(metrics.COURSE_COMPLETIONS.inc)
-    transaction.on_commit(lambda: course_completed.send(sender=Enrollment, **payload))
-    logger.info("enrollment_completed", extra=payload)
+    _announce_completion(enrollment)
     return enrollment
 
 

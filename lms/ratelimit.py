@@ -66,18 +66,23 @@ def client_ip(request) -> str:
     return remote_addr or "unknown"
 
 
-def limit_page_posts(*, scope: str = "auth"):
-    """Decorator for page views: POSTs count against the `auth` allowance per address;
-    over it, the page answers 429 with Retry-After."""
+def limit_page_posts(
+    *,
+    scope: str = "auth",
+    methods: tuple[str, ...] = ("POST",),
+    limit_setting: str = "RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE",
+):
+    """Decorator for page views: requests with these methods count against a per-address
+    allowance (the `auth` one by default); over it, the page answers 429 with Retry-After."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method == "POST":
+            if request.method in methods:
                 result = hit(
                     scope=f"page-{scope}",
                     ident=f"ip:{client_ip(request)}",
-                    limit=settings.RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE,
+                    limit=getattr(settings, limit_setting),
                 )
                 if not result.allowed:
                     response = render(request, "429.html", {"retry_after": result.retry_after}, status=429)
@@ -131,3 +136,13 @@ class AuthRateThrottle(_WindowThrottle):
 
     def get_limit(self) -> int:
         return settings.RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE
+
+
+class VerifyRateThrottle(_WindowThrottle):
+    """CERTIFICATE_VERIFY_REQUESTS_PER_MINUTE per address on certificate verification,
+    so codes cannot be enumerated."""
+
+    scope = "verify"
+
+    def get_limit(self) -> int:
+        return settings.CERTIFICATE_VERIFY_REQUESTS_PER_MINUTE

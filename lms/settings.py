@@ -279,7 +279,9 @@ ENABLE_API_DOCS = env.bool("ENABLE_API_DOCS", default=not IS_PRODUCTION)
 RATE_LIMIT_USE_REDIS = env.bool("RATE_LIMIT_USE_REDIS", default=bool(REDIS_URL))
 RATE_LIMIT_REQUESTS_PER_MINUTE = env.int("RATE_LIMIT_REQUESTS_PER_MINUTE", default=100)
 # Login, registration and password endpoints get a much smaller allowance per client.
+# Certificate verification by code: CERTIFICATE_VERIFY_REQUESTS_PER_MINUTE per address.
 RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE = env.int("RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE", default=10)
+CERTIFICATE_VERIFY_REQUESTS_PER_MINUTE = env.int("CERTIFICATE_VERIFY_REQUESTS_PER_MINUTE", default=30)
 if RATE_LIMIT_USE_REDIS and not REDIS_URL:
     raise ImproperlyConfigured("RATE_LIMIT_USE_REDIS=True needs REDIS_URL.")
 # Counters shared by every process through Redis, or kept per process when off.
@@ -450,6 +452,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # A task unacknowledged for this long is redelivered: longer than the hard time limit.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 2, "socket_connect_timeout": 2}
+# Publishing fails fast when the broker is down (callers record the work and a periodic
+# sweep delivers it) instead of holding a request for seconds.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs, all in one place; each entry says when and why.
@@ -462,6 +467,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     "quizzes.close_overdue_attempts": {
         "task": "quizzes.close_overdue_attempts",
         "schedule": 60.0,
+    },
+    # Every 5 minutes: render and email certificates whose task was lost or whose
+    # storage was down (each certificate is rendered once; the sweep is idempotent).
+    "certificates.render_pending": {
+        "task": "certificates.render_pending",
+        "schedule": 300.0,
     },
     # 09:00 UTC daily: remind learners inactive for ENROLLMENT_REMINDER_DAYS days.
     "enrollments.send_reminders": {

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("courses.api.urls")),
     path("", include("enrollments.api.urls")),
     path("", include("quizzes.api.urls")),
+    path("", include("certificates.api.urls")),
 ]
 
 urlpatterns = [
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("enrollments.urls")),
     path("", include("quizzes.urls")),
+    path("", include("certificates.urls")),
 ]
 
 if settings.DEBUG and settings.FILE_STORAGE_PROVIDER == "local":

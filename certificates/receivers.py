@@ -1,0 +1,22 @@
+"""Listening to enrollments' `course_completed` event."""
+
+import logging
+
+from django.dispatch import receiver
+
+from certificates import services, tasks
+from enrollments.signals import course_completed
+
+logger = logging.getLogger(__name__)
+
+
+@receiver(course_completed, dispatch_uid="certificates.on_course_completed")
+def on_course_completed(sender, enrollment_id: int, **kwargs) -> None:
+    # Issue at once (a fast, idempotent insert), so the certificate exists even if the
+    # broker is down; rendering and the email follow in a task, and the periodic sweep
+    # picks up any certificate whose task was lost.
+    try:
+        services.certificate_issue(enrollment_id=enrollment_id)
+        tasks.process_certificate.delay(enrollment_id)
+    except Exception:
+        logger.warning("certificate_enqueue_failed", extra={"enrollment_id": enrollment_id}, exc_info=True)

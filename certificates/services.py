@@ -1,0 +1,170 @@
+"""Certificate rules: issue once, render the PDF, email the learner, revoke.
+
+Issuing is idempotent twice over: the (user, course) constraint makes a duplicate
+completion event or two racing workers end with one certificate, and rendering and
+emailing each carry their own done-mark.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from certificates.models import Certificate, new_code
+from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
+from enrollments.models import Enrollment
+from lms import metrics
+from lms.exceptions import ApplicationError, ConflictError
+
+logger = logging.getLogger(__name__)
+
+
+def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
+    """The certificate of a completed enrollment, created on first call. (cert, created)"""
+    enrollment = Enrollment.objects.select_related("user", "course").get(pk=enrollment_id)
+    existing = Certificate.objects.filter(user_id=enrollment.user_id, course_id=enrollment.course_id).first()
+    if existing is not None:
+        return existing, False
+    if enrollment.status != Enrollment.Status.COMPLETED:
+        raise ConflictError("The course is not completed.", code="not_completed")
+    course = enrollment.course
+    instructors = ", ".join(u.display_name for u in course.instructors.order_by("last_name", "id"))
+    try:
+        with transaction.atomic():
+            certificate = Certificate.objects.create(
+                user=enrollment.user,
+                course=course,
+                enrollment=enrollment,
+                code=new_code(),
+                issued_at=enrollment.completed_at or timezone.now(),
+                learner_name=(enrollment.user.get_full_name() or enrollment.user.display_name)[:300],
+                course_title=course.title,
+                instructor_names=instructors[:500],
+            )
+            transaction.on_commit(metrics.CERTIFICATES_ISSUED.inc)
+    except IntegrityError:
+        # Another worker issued it at the same moment: theirs is the certificate.
+        return Certificate.objects.get(user_id=enrollment.user_id, course_id=enrollment.course_id), False
+    logger.info("certificate_issued", extra={"certificate_id": certificate.pk, "course_id": course.pk})
+    return certificate, True
+
+
+def _content(certificate: Certificate) -> CertificateContent:
+    return CertificateContent(
+        learner_name=certificate.learner_name,
+        course_title=certificate.course_title,
+        instructor_names=certificate.instructor_names,
+        issued_at=certificate.issued_at,
+        code=certificate.code,
+        display_code=certificate.display_code,
+        verification_url=certificate.verification_url,
+    )
+
+
+def certificate_render(*, certificate_id: int, force: bool = False) -> Certificate:
+    """Render and store the PDF (again, with `force`; the code never changes).
+
+    The PDF is built in memory and stored under a new name; only then does the row point
+    at it, so a failure (storage down, a crash) never leaves the certificate pointing at
+    a missing or half-written file. Storage errors propagate so the task retries.
+    """
+    certificate = Certificate.objects.get(pk=certificate_id)
+    if certificate.is_ready and not force:
+        return certificate
+    try:
+        data = render_certificate(_content(certificate))
+    except CertificateRenderError as exc:
+        Certificate.objects.filter(pk=certificate.pk).update(render_error=str(exc)[:1000])
+        logger.error("certificate_render_failed", extra={"certificate_id": certificate.pk, "error": str(exc)})
+        raise
+    name = f"certificates/{certificate.code}-{uuid.uuid4().hex[:8]}.pdf"
+    stored = certificate.pdf.storage.save(name, ContentFile(data))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        certificate.pdf.name = stored
+        certificate.rendered_at = timezone.now()
+        certificate.render_error = ""
+        certificate.save(update_fields=["pdf", "rendered_at", "render_error", "updated_at"])
+    return certificate
+
+
+def certificate_email(*, certificate_id: int) -> bool:
+    """Tell the learner, once, that their certificate is ready."""
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().select_related("user").get(pk=certificate_id)
+        if certificate.email_sent_at is not None or not certificate.is_ready or certificate.is_revoked:
+            return False
+        context = {"certificate": certificate, "site_url": settings.SITE_URL}
+        send_mail(
+            subject=f"Your certificate for {certificate.course_title}",
+            message=render_to_string("certificates/email/issued.txt", context),
+            from_email=None,
+            recipient_list=[certificate.user.email],
+        )
+        certificate.email_sent_at = timezone.now()
+        certificate.save(update_fields=["email_sent_at"])
+    return True
+
+
+def certificate_process(*, enrollment_id: int) -> Certificate:
+    """The whole pipeline for a completion: issue, render, email. Each step runs once."""
+    certificate, _ = certificate_issue(enrollment_id=enrollment_id)
+    certificate = certificate_render(certificate_id=certificate.pk)
+    certificate_email(certificate_id=certificate.pk)
+    return certificate
+
+
+@transaction.atomic
+def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> Certificate:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError(
+            "Give a reason for the revocation.", code="invalid", extra={"errors": {"reason": ["Required."]}}
+        )
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.is_revoked:
+        return certificate
+    certificate.revoked_at = timezone.now()
+    certificate.revoked_reason = reason[:2000]
+    certificate.revoked_by = revoked_by
+    certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"])
+    logger.info("certificate_revoked", extra={"certificate_id": certificate.pk})
+    return certificate
+
+
+def certificate_issue_manually(*, user, course, issued_by) -> Certificate:
+    """Staff: the learner completed the course elsewhere. Completes the enrollment (which
+    emits `course_completed`) and issues the certificate at once."""
+    from enrollments import services as enrollment_services
+
+    if not (issued_by.is_active and issued_by.has_full_access):
+        raise ApplicationError("Only staff can issue certificates manually.", code="permission_denied")
+    enrollment = enrollment_services.enrollment_complete_manually(user=user, course=course)
+    certificate, _ = certificate_issue(enrollment_id=enrollment.pk)
+    return certificate
+
+
+def certificates_render_pending() -> int:
+    """The sweep: render and email certificates whose PDF is missing (a lost task, a
+    storage outage). Safe to run at any time and twice."""
+    done = 0
+    for certificate_id in Certificate.objects.filter(rendered_at__isnull=True, render_error="").values_list(
+        "pk", flat=True
+    )[:200]:
+        try:
+            certificate_render(certificate_id=certificate_id)
+            certificate_email(certificate_id=certificate_id)
+            done += 1
+        except CertificateRenderError:
+            continue
+        except Exception:
+            logger.warning("certificate_render_retry_later", extra={"certificate_id": certificate_id}, exc_info=True)
+            break  # storage is likely down: the next sweep tries again
+    return done

@@ -1,0 +1,35 @@
+"""Certificate tasks: thin wrappers over certificates.services, safe to run twice."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from certificates import services
+
+# Storage (local disk, Azure) and SMTP failures are transient: retry with backoff.
+_TRANSIENT = (OSError, ConnectionError, TimeoutError, SMTPException)
+
+
+@shared_task(
+    name="certificates.process",
+    acks_late=True,
+    autoretry_for=_TRANSIENT,
+    retry_backoff=True,
+    retry_backoff_max=900,
+    retry_jitter=True,
+    max_retries=8,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def process_certificate(enrollment_id: int) -> int:
+    return services.certificate_process(enrollment_id=enrollment_id).pk
+
+
+@shared_task(name="certificates.render", acks_late=True, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=8)
+def render_certificate(certificate_id: int, force: bool = False) -> int:
+    return services.certificate_render(certificate_id=certificate_id, force=force).pk
+
+
+@shared_task(name="certificates.render_pending", acks_late=True, soft_time_limit=600, time_limit=660)
+def render_pending() -> int:
+    return services.certificates_render_pending()
