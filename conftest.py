@@ -62,8 +62,11 @@ def _isolated_caches():
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
+def _media_in_tmp(settings, tmp_path, monkeypatch):
     """Uploads made by a test go to its own temporary folders, never into the checkout."""
+    from django.apps import apps
+    from django.db.models import FileField
+
     settings.MEDIA_ROOT = tmp_path / "media"
     if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
         settings.STORAGES = {
@@ -73,6 +76,12 @@ def _media_in_tmp(settings, tmp_path):
                 "OPTIONS": {"location": tmp_path / "private", "base_url": None},
             },
         }
+    # A file field declared with a storage callable (`storage=private_storage`) called it
+    # once, at import: point it at the storage the settings above now describe.
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, FileField) and getattr(field, "_storage_callable", None) is not None:
+                monkeypatch.setattr(field, "storage", field._storage_callable())
 
 
 @pytest.fixture
@@ -120,6 +129,9 @@ def celery_worker(settings, database_url, tmp_path, transactional_db):
         CELERY_BROKER_URL=broker,
         TASKS_FORCE_INLINE="False",
         LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",  # the console email backend's output reaches the log at once
+        MEDIA_ROOT=str(tmp_path / "worker-media"),
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "worker-private"),
     )
     log_path = tmp_path / "celery-worker.log"
     log = open(log_path, "w")  # noqa: SIM115

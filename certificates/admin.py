@@ -48,7 +48,8 @@ class CertificateAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return request.user.is_active and (access.is_full_access(request.user) or request.user.is_instructor)
 
-    has_view_permission = has_module_permission
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
 
     def has_add_permission(self, request):
         return False

@@ -12,7 +12,7 @@ from lms.models import TimeStampedModel
 
 # Crockford's base32 without I, L, O, U: no 0/O or 1/I/L confusion when typed.
 CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-CODE_LENGTH = 16  # 16 × 5 bits = 80 bits of randomness
+CODE_LENGTH = 16  # 16 characters of 5 bits: 80 bits of randomness
 
 
 def new_code() -> str:
