@@ -47,17 +47,30 @@ class CertificateContent:
 
 
 @cache
-def _covered_codepoints() -> frozenset[int]:
-    covered: set[int] = set()
-    for regular, _bold in FONTS.values():
-        with TTFont(FONT_DIR / regular, fontNumber=0, lazy=True) as font:
-            covered.update(font.getBestCmap().keys())
-    return frozenset(covered)
+def _family_codepoints(family: str) -> frozenset[int]:
+    with TTFont(FONT_DIR / FONTS[family][0], fontNumber=0, lazy=True) as font:
+        return frozenset(font.getBestCmap().keys())
+
+
+def _printable(text: str) -> set[str]:
+    return {ch for ch in text if not ch.isspace() and ord(ch) >= 32}
 
 
 def uncovered_characters(text: str) -> list[str]:
-    covered = _covered_codepoints()
-    return sorted({ch for ch in text if not ch.isspace() and ord(ch) >= 32 and ord(ch) not in covered})
+    covered = frozenset().union(*(_family_codepoints(f) for f in FONTS))
+    return sorted(ch for ch in _printable(text) if ord(ch) not in covered)
+
+
+def _fallbacks_needed(text: str) -> list[str]:
+    """Only the fallback fonts this text needs: loading the 4 MB CJK font for a Latin
+    name would triple the rendering time."""
+    missing = {ord(ch) for ch in _printable(text)} - _family_codepoints(PRIMARY)
+    needed = []
+    for family in FALLBACKS:
+        if missing & _family_codepoints(family):
+            needed.append(family)
+            missing -= _family_codepoints(family)
+    return needed
 
 
 def _check_coverage(content: CertificateContent) -> None:
@@ -80,10 +93,13 @@ def render_certificate(content: CertificateContent) -> bytes:
     pdf.set_author("LMS")
     pdf.set_creator("LMS certificates")
     pdf.set_auto_page_break(False)
-    for family, (regular, bold) in FONTS.items():
+    fallbacks = _fallbacks_needed(" ".join([content.learner_name, content.course_title, content.instructor_names]))
+    for family in [PRIMARY, *fallbacks]:
+        regular, bold = FONTS[family]
         pdf.add_font(family, "", str(FONT_DIR / regular))
         pdf.add_font(family, "B", str(FONT_DIR / bold))
-    pdf.set_fallback_fonts(FALLBACKS, exact_match=False)
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
     pdf.set_text_shaping(use_shaping_engine=True)
     pdf.add_page()
     width, height = pdf.w, pdf.h

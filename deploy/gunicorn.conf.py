@@ -36,6 +36,8 @@ if os.environ.get("LOG_FORMAT", "").lower() == "json":
             "message": "%(m)s %(U)s %(s)s",
             "request_id": "%({x-request-id}o)s",
             "remote_addr": "%(h)s",
+            # The client chain as nginx forwards it (the peer above is nginx itself).
+            "forwarded_for": "%({x-forwarded-for}i)s",
             "method": "%(m)s",
             "path": "%(U)s",
             "status": "%(s)s",
