@@ -262,7 +262,12 @@ def test_mass_assignment_is_ignored_on_enrol(world, api_client):
     api_client.force_authenticate(learner_b)
     response = api_client.post(
         "/api/v1/enrollments/",
-        {"course": "matrix", "user": world["users"]["learner_a"].pk, "status": "completed", "completed_at": "2000-01-01"},
+        {
+            "course": "matrix",
+            "user": world["users"]["learner_a"].pk,
+            "status": "completed",
+            "completed_at": "2000-01-01",
+        },
         format="json",
     )
     assert response.status_code == 201
