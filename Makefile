@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
 WORKERS ?= auto
 
-.PHONY: run test lint format install install-dev migrate demo secret-key clean
+.PHONY: run test lint format install install-dev migrate demo secret-key clean openapi audit
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -46,10 +46,21 @@ test: install-dev lint
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r accounts courses enrollments quizzes certificates lms -x "*/tests/*,*/migrations/*" --severity-level high
+
+## openapi: regenerate the committed API schema (CI fails when it drifts from the code)
+openapi: $(VENV)/.installed
+	$(BIN)/python manage.py spectacular --file openapi.yaml --validate --fail-on-warn
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## audit: check the pinned dependencies against vulnerability databases (needs the network;
+## optional and not part of CI, which runs offline)
+audit: $(VENV)/.installed-dev
+	$(PIP) install pip-audit==2.10.1
+	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt || echo "pip-audit could not complete (offline?)"
 
 secret-key: $(BIN)/python
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))"
