@@ -30,7 +30,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User, normalize_email
 from accounts.tokens import access_token_blacklist
-from lms import metrics
+from lms import events, metrics
 from lms.exceptions import ApplicationError, AuthenticationFailedError, RateLimitedError
 
 logger = logging.getLogger(__name__)
@@ -79,6 +79,10 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     from accounts import tasks
 
     transaction.on_commit(metrics.USER_REGISTRATIONS.inc)
+    events.emit(
+        "user.registered",
+        {"user_id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name},
+    )
     tasks.send_welcome_email.delay_on_commit(user.pk)
     logger.info("user_registered", extra={"user_id": user.pk})
     return user

@@ -20,7 +20,7 @@ from django.utils import timezone
 from certificates.models import Certificate, new_code
 from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
 from enrollments.models import Enrollment
-from lms import metrics
+from lms import events, metrics
 from lms.exceptions import ApplicationError, ConflictError
 
 logger = logging.getLogger(__name__)
@@ -49,6 +49,17 @@ def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
                 instructor_names=instructors[:500],
             )
             transaction.on_commit(metrics.CERTIFICATES_ISSUED.inc)
+            events.emit(
+                "certificate.issued",
+                {
+                    "certificate_id": certificate.pk,
+                    "code": certificate.code,
+                    "user_id": certificate.user_id,
+                    "course_id": course.pk,
+                    "issued_at": certificate.issued_at.isoformat(),
+                    "verification_url": certificate.verification_url,
+                },
+            )
     except IntegrityError:
         # Another worker issued it at the same moment: theirs is the certificate.
         return Certificate.objects.get(user_id=enrollment.user_id, course_id=enrollment.course_id), False
@@ -135,6 +146,10 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
     certificate.revoked_reason = reason[:2000]
     certificate.revoked_by = revoked_by
     certificate.save(update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"])
+    events.emit(
+        "certificate.revoked",
+        {"certificate_id": certificate.pk, "code": certificate.code, "revoked_at": certificate.revoked_at.isoformat()},
+    )
     logger.info("certificate_revoked", extra={"certificate_id": certificate.pk})
     return certificate
 

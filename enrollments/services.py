@@ -17,7 +17,7 @@ from courses.models import Course, Lesson
 from enrollments import selectors
 from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
 from enrollments.signals import course_completed
-from lms import metrics
+from lms import events, metrics
 from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 
 logger = logging.getLogger(__name__)
@@ -90,6 +90,16 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
 
     course_services.course_enrollment_count_adjust(course_id=course.pk, delta=1)
     transaction.on_commit(metrics.COURSE_ENROLLMENTS.inc)
+    events.emit(
+        "enrollment.created",
+        {
+            "enrollment_id": enrollment.pk,
+            "user_id": user.pk,
+            "course": course.slug,
+            "enrolled_at": enrollment.enrolled_at.isoformat(),
+            "reactivated": not created,
+        },
+    )
     from enrollments import tasks
 
     tasks.send_enrollment_confirmation.delay_on_commit(enrollment.pk)
@@ -109,6 +119,10 @@ def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
     enrollment.dropped_at = timezone.now()
     enrollment.save(update_fields=["status", "dropped_at", "updated_at"])
     course_services.course_enrollment_count_adjust(course_id=enrollment.course_id, delta=-1)
+    events.emit(
+        "enrollment.dropped",
+        {"enrollment_id": enrollment.pk, "user_id": enrollment.user_id, "course_id": enrollment.course_id},
+    )
     return enrollment
 
 
@@ -141,6 +155,7 @@ def enrollment_complete_manually(*, user, course: Course) -> Enrollment:
 
 def _announce_completion(enrollment: Enrollment) -> None:
     payload = {"enrollment_id": enrollment.pk, "user_id": enrollment.user_id, "course_id": enrollment.course_id}
+    events.emit("enrollment.completed", {**payload, "completed_at": enrollment.completed_at.isoformat()})
     transaction.on_commit(metrics.COURSE_COMPLETIONS.inc)
     transaction.on_commit(lambda: course_completed.send(sender=Enrollment, **payload))
     logger.info("enrollment_completed", extra=payload)
@@ -212,7 +227,12 @@ def enrollment_confirmation_send(*, enrollment_id: int) -> bool:
     """The enrollment confirmation email, sent once per enrollment."""
     with transaction.atomic():
         enrollment = (
-            Enrollment.objects.select_for_update().select_related("user", "course").filter(pk=enrollment_id).first()
+            # Lock the enrollment row only ("self"): locking its course too would stall every
+            # enrollment in the course while the mail is sent, and deadlock with them.
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("user", "course")
+            .filter(pk=enrollment_id)
+            .first()
         )
         if enrollment is None or enrollment.confirmation_sent_at is not None:
             return False
@@ -242,7 +262,7 @@ def reminders_send(*, now=None) -> int:
     for enrollment_id in due.iterator():
         with transaction.atomic():
             enrollment = (
-                Enrollment.objects.select_for_update(skip_locked=True)
+                Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("user", "course", "last_lesson")
                 .filter(pk=enrollment_id, status=Enrollment.Status.ACTIVE)
                 .exclude(reminder_sent_at__gte=cutoff)

@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "enrollments",
     "quizzes",
     "certificates",
+    "webhooks",
 ]
 
 SECURITY_HEADERS_ENABLED = env.bool("SECURITY_HEADERS_ENABLED", default=IS_PRODUCTION)
@@ -345,6 +346,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "lms.api.schema.drop_database_integer_bounds",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "CourseStatusEnum": "courses.models.Course.Status",
         "EnrollmentStatusEnum": "enrollments.models.Enrollment.Status",
@@ -458,6 +463,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs, all in one place; each entry says when and why.
+# Webhooks: WEBHOOK_ALLOW_PRIVATE_TARGETS (development only: loopback and private
+# addresses are refused otherwise), WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_ATTEMPTS.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+if IS_PRODUCTION and WEBHOOK_ALLOW_PRIVATE_TARGETS:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_TARGETS must be False in production.")
+
 # Days of inactivity before a learner gets a reminder (at most one per such period).
 ENROLLMENT_REMINDER_DAYS = env.int("ENROLLMENT_REMINDER_DAYS", default=7)
 
@@ -473,6 +487,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "certificates.render_pending": {
         "task": "certificates.render_pending",
         "schedule": 300.0,
+    },
+    # Every 15 s: relay outbox events whose immediate relay was missed (broker down, a
+    # crash), so no event waits for the next one to be emitted.
+    "webhooks.relay_outbox": {"task": "webhooks.relay_outbox", "schedule": 15.0},
+    # Every 30 s: send webhook deliveries whose retry time has come.
+    "webhooks.send_due": {"task": "webhooks.send_due", "schedule": 30.0},
+    # Hourly: forget Idempotency-Key responses older than their 24-hour promise.
+    "lms.purge_idempotency_records": {
+        "task": "lms.purge_idempotency_records",
+        "schedule": crontab(minute=7),
     },
     # 09:00 UTC daily: remind learners inactive for ENROLLMENT_REMINDER_DAYS days.
     "enrollments.send_reminders": {

@@ -19,7 +19,7 @@ from django.utils import timezone
 from courses import access
 from enrollments import selectors as enrollment_selectors
 from enrollments import services as enrollment_services
-from lms import metrics
+from lms import events, metrics
 from lms.exceptions import ConflictError, PermissionDeniedError
 from quizzes import grading
 from quizzes.models import Answer, Attempt, Question, Quiz, Regrade
@@ -188,6 +188,22 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     attempt.percent = _percent(score, maximum)
     attempt.passed = attempt.percent >= attempt.quiz.pass_mark
     attempt.save(update_fields=["status", "submitted_at", "score", "max_score", "percent", "passed", "updated_at"])
+    events.emit(
+        "attempt.submitted",
+        {
+            "attempt_id": attempt.pk,
+            "user_id": attempt.user_id,
+            "quiz_id": attempt.quiz_id,
+            "course_id": attempt.quiz.course_id,
+            "number": attempt.number,
+            "score": str(attempt.score),
+            "max_score": str(attempt.max_score),
+            "percent": str(attempt.percent),
+            "passed": attempt.passed,
+            "counts": attempt.counts,
+            "submitted_at": attempt.submitted_at.isoformat(),
+        },
+    )
     passed_label = "true" if attempt.passed else "false"
     transaction.on_commit(lambda: metrics.QUIZ_SUBMISSIONS.labels(passed=passed_label).inc())
     _report_pass(attempt)

@@ -19,6 +19,7 @@ from accounts.api.serializers import (
     TokenRefreshSerializer,
     UserSerializer,
 )
+from lms.api.idempotency import idempotent
 from lms.ratelimit import AuthRateThrottle, ClientRateThrottle, client_ip
 
 
@@ -32,6 +33,7 @@ class _AuthEndpoint(APIView):
 
 class RegisterView(_AuthEndpoint):
     @extend_schema(request=RegisterSerializer, responses={201: UserSerializer})
+    @idempotent
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from courses import selectors as course_selectors
 from enrollments import selectors, services
 from enrollments.api.serializers import EnrollmentCreateSerializer, EnrollmentSerializer, ProgressSerializer
+from lms.api.idempotency import idempotent
 from lms.exceptions import PermissionDeniedError
 
 
@@ -81,6 +82,7 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return super().list(request, *args, **kwargs)
 
     @extend_schema(request=EnrollmentCreateSerializer, responses={200: EnrollmentSerializer, 201: EnrollmentSerializer})
+    @idempotent
     def create(self, request):
         serializer = EnrollmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -6,6 +6,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from lms.api.idempotency import idempotent
 from quizzes import presentation, selectors, services
 from quizzes.api.serializers import AnswersSerializer, AttemptSerializer, AttemptSummarySerializer, QuizSerializer
 from quizzes.models import Attempt
@@ -33,6 +34,7 @@ class QuizAttemptsView(GenericAPIView):
         return Response(AttemptSummarySerializer(selectors.attempts_of(request.user, quiz), many=True).data)
 
     @extend_schema(request=None, responses={200: AttemptSerializer, 201: AttemptSerializer})
+    @idempotent
     def post(self, request, quiz_id: int):
         """Start an attempt, or resume the one in progress (200)."""
         quiz = selectors.quiz_get_for(request.user, quiz_id)
@@ -66,6 +68,7 @@ class AttemptSubmitView(GenericAPIView):
     serializer_class = AttemptSerializer
 
     @extend_schema(request=None, responses={200: AttemptSerializer})
+    @idempotent
     def post(self, request, attempt_id: int):
         """Grade and close the attempt; submitting again returns the same result."""
         attempt = selectors.attempt_get_own(request.user, attempt_id)

@@ -1,0 +1,10 @@
+"""Platform housekeeping tasks."""
+
+from celery import shared_task
+
+from lms.api.idempotency import purge_expired
+
+
+@shared_task(name="lms.purge_idempotency_records", acks_late=True, soft_time_limit=300, time_limit=360)
+def purge_idempotency_records() -> int:
+    return purge_expired()

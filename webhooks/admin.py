@@ -1,0 +1,72 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from webhooks import services
+from webhooks.models import WebhookDelivery, WebhookSubscription
+
+
+class StaffOnly:
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.has_full_access
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+
+@admin.register(WebhookSubscription)
+class WebhookSubscriptionAdmin(StaffOnly, admin.ModelAdmin):
+    list_display = ["url", "events", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    fields = ["url", "events", "is_active", "description", "secret"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(StaffOnly, admin.ModelAdmin):
+    list_display = [
+        "event_type",
+        "subscription",
+        "status",
+        "attempts",
+        "last_status_code",
+        "last_latency_ms",
+        "created_at",
+        "delivered_at",
+    ]
+    list_filter = ["status", "subscription"]
+    list_select_related = ["event", "subscription"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["replay_selected", "replay_all_dead"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Event"))
+    def event_type(self, obj):
+        return obj.event.event_type
+
+    @admin.action(description=_("Replay the selected deliveries"))
+    def replay_selected(self, request, queryset):
+        n = services.replay(deliveries=list(queryset))
+        self.message_user(request, _("%(n)d delivery(ies) queued again.") % {"n": n}, messages.SUCCESS)
+
+    @admin.action(description=_("Replay every dead delivery"))
+    def replay_all_dead(self, request, queryset):
+        n = services.replay(deliveries=list(WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DEAD)))
+        self.message_user(request, _("%(n)d dead delivery(ies) queued again.") % {"n": n}, messages.SUCCESS)
