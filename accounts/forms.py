@@ -102,3 +102,9 @@ class SetPasswordForm(DjangoSetPasswordForm):
 
     def save(self, commit=True):
         return services.user_set_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class EraseForm(forms.Form):
+    password = forms.CharField(
+        label=_("Current password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )

@@ -7,6 +7,7 @@ request or raises an HTTP error.
 from __future__ import annotations
 
 import hashlib
+import uuid
 import logging
 import time
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from accounts.models import User, normalize_email
+from accounts.signals import user_erased
 from accounts.tokens import access_token_blacklist
 from lms import events, metrics
 from lms.exceptions import ApplicationError, AuthenticationFailedError, RateLimitedError
@@ -144,6 +146,32 @@ def user_update_profile(*, user: User, data: Mapping, current_password: str | No
         if relevant:
             raise ApplicationError("Invalid input.", code="invalid", extra={"errors": relevant}) from exc
     user.save(update_fields=[*fields, "updated_at"])
+    return user
+
+
+@transaction.atomic
+def user_erase(*, user: User, password: str) -> User:
+    """Delete my account (GDPR erasure). The person's data goes: email, names, bio,
+    avatar, password; they can no longer log in, and every token is revoked. The learning
+    records stay (anonymised, so course statistics and certificates remain true), and
+    certificates stay verifiable with the name withheld (certificates listen to
+    `user_erased`)."""
+    if not user.check_password(password):
+        raise _field_error("password", "Enter your current password to delete your account.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.avatar:
+        user.avatar.delete(save=False)
+    user.email = f"erased-{uuid.uuid4().hex}@invalid.invalid"
+    user.first_name = user.last_name = user.bio = ""
+    user.avatar = ""
+    user.is_active = False
+    user.set_unusable_password()
+    user.password_changed_at = timezone.now()
+    user.save()
+    user.groups.clear()
+    tokens_revoke_all(user=user)
+    transaction.on_commit(lambda: user_erased.send(sender=User, user_id=user.pk))
+    logger.info("user_erased", extra={"user_id": user.pk})
     return user
 
 

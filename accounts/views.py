@@ -1,7 +1,7 @@
 """Account pages: sign-up, login, logout, password reset, profile."""
 
 from django.contrib import messages
-from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import services
 from accounts.forms import (
+    EraseForm,
     LoginForm,
     PasswordResetRequestForm,
     ProfileForm,
@@ -127,3 +128,19 @@ def profile(request):
             messages.success(request, _("Your profile is saved."))
             return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_erase(user=request.user, password=form.cleaned_data["password"])
+        except ApplicationError as exc:
+            apply_service_errors(form, exc)
+        else:
+            logout(request)
+            messages.success(request, _("Your account was deleted."))
+            return redirect("courses:home")
+    return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)

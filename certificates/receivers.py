@@ -5,6 +5,7 @@ import logging
 from django.dispatch import receiver
 
 from certificates import services, tasks
+from accounts.signals import user_erased
 from enrollments.signals import course_completed
 
 logger = logging.getLogger(__name__)
@@ -20,3 +21,8 @@ def on_course_completed(sender, enrollment_id: int, **kwargs) -> None:
         tasks.process_certificate.delay(enrollment_id)
     except Exception:
         logger.warning("certificate_enqueue_failed", extra={"enrollment_id": enrollment_id}, exc_info=True)
+
+
+@receiver(user_erased, dispatch_uid="certificates.on_user_erased")
+def on_user_erased(sender, user_id: int, **kwargs) -> None:
+    services.certificates_withhold_name(user_id=user_id)

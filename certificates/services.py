@@ -183,3 +183,21 @@ def certificates_render_pending() -> int:
             logger.warning("certificate_render_retry_later", extra={"certificate_id": certificate_id}, exc_info=True)
             break  # storage is likely down: the next sweep tries again
     return done
+
+
+NAME_WITHHELD = "Name withheld at the learner's request"
+
+
+def certificates_withhold_name(*, user_id: int) -> int:
+    """After an account is erased its certificates stay verifiable (valid or revoked, the
+    course and the date) without the person's name; their PDFs are deleted."""
+    count = 0
+    for certificate in Certificate.objects.filter(user_id=user_id):
+        if certificate.pdf:
+            certificate.pdf.delete(save=False)
+        certificate.learner_name = NAME_WITHHELD
+        certificate.rendered_at = None
+        certificate.render_error = "erased"  # never re-rendered by the sweep
+        certificate.save(update_fields=["learner_name", "pdf", "rendered_at", "render_error", "updated_at"])
+        count += 1
+    return count

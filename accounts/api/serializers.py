@@ -55,3 +55,7 @@ class PasswordResetConfirmSerializer(serializers.Serializer):
     uid = serializers.CharField(max_length=64)
     token = serializers.CharField(max_length=128)
     new_password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)
+
+
+class EraseSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, trim_whitespace=False, write_only=True)

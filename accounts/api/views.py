@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.api.serializers import (
+    EraseSerializer,
     LogoutSerializer,
     PasswordResetConfirmSerializer,
     PasswordResetSerializer,
@@ -96,6 +97,14 @@ class MeView(APIView):
             data["avatar"] = ""
         user = services.user_update_profile(user=request.user, data=data, current_password=current_password)
         return Response(UserSerializer(user, context={"request": request}).data)
+
+    @extend_schema(request=EraseSerializer, responses={204: OpenApiResponse(description="Account erased")})
+    def delete(self, request):
+        """Delete my account: personal data erased, learning records kept anonymised."""
+        serializer = EraseSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_erase(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PasswordResetView(_AuthEndpoint):

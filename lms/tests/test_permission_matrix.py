@@ -94,6 +94,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "accounts:login": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:logout": (None, everyone(405)),
     "accounts:profile": (None, row(302, 200, 200, 200, 200, 200)),
+    "accounts:delete": (None, row(302, 200, 200, 200, 200, 200)),
     "accounts:password_reset": (None, everyone(200)),
     "accounts:password_reset_done": (None, everyone(200)),
     "accounts:password_reset_confirm": ("reset_link", everyone(200)),
