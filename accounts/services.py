@@ -7,9 +7,9 @@ request or raises an HTTP error.
 from __future__ import annotations
 
 import hashlib
-import uuid
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 
 from django.conf import settings

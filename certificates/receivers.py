@@ -4,8 +4,8 @@ import logging
 
 from django.dispatch import receiver
 
-from certificates import services, tasks
 from accounts.signals import user_erased
+from certificates import services, tasks
 from enrollments.signals import course_completed
 
 logger = logging.getLogger(__name__)
