@@ -62,11 +62,10 @@ def _isolated_caches():
 
 
 @pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path, monkeypatch):
-    """Uploads made by a test go to its own temporary folders, never into the checkout."""
-    from django.apps import apps
-    from django.db.models import FileField
-
+def _media_in_tmp(settings, tmp_path):
+    """Uploads made by a test go to its own temporary folders, never into the checkout
+    (file fields reach the `private` storage through lms.storage's lazy proxy, which
+    follows these settings)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     if settings.STORAGES["private"]["BACKEND"].endswith("FileSystemStorage"):
         settings.STORAGES = {
@@ -76,12 +75,6 @@ def _media_in_tmp(settings, tmp_path, monkeypatch):
                 "OPTIONS": {"location": tmp_path / "private", "base_url": None},
             },
         }
-    # A file field declared with a storage callable (`storage=private_storage`) called it
-    # once, at import: point it at the storage the settings above now describe.
-    for model in apps.get_models():
-        for field in model._meta.get_fields():
-            if isinstance(field, FileField) and getattr(field, "_storage_callable", None) is not None:
-                monkeypatch.setattr(field, "storage", field._storage_callable())
 
 
 @pytest.fixture
@@ -169,6 +162,13 @@ def celery_worker(settings, database_url, tmp_path, transactional_db):
                     return
                 time.sleep(0.1)
             pytest.fail(f"condition not met within {timeout}s; worker log:\n{self.log()}")
+
+        def finished(self, task_name: str) -> int:
+            """How many runs of `task_name` the worker finished (succeeded or failed)."""
+            import re
+
+            pattern = re.compile(rf"Task {re.escape(task_name)}\[[^\]]+\] (succeeded|raised|failed)")
+            return len(pattern.findall(self.log()))
 
         @property
         def process(self):

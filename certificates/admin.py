@@ -28,7 +28,7 @@ class ManualIssueForm(forms.Form):
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
     list_display = ["display_code", "learner_name", "course_title", "issued_at", "is_ready", "revoked_at"]
-    list_filter = ["course", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = [("course", admin.RelatedOnlyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "learner_name", "course_title", "user__email"]
     readonly_fields = [
         "display_code", "user", "course", "enrollment", "issued_at", "learner_name", "course_title",

@@ -46,7 +46,9 @@ def teaches(user, course: Course) -> bool:
 
 
 def can_edit_course(user, course: Course) -> bool:
-    return is_full_access(user) or (user.is_authenticated and user.is_active and teaches(user, course))
+    if user is None or not user.is_authenticated:
+        return False
+    return is_full_access(user) or (user.is_active and teaches(user, course))
 
 
 def is_enrolled(user, course: Course) -> bool:

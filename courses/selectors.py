@@ -42,7 +42,8 @@ def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QueryS
         qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     ordering = ORDERINGS.get(filters.get("ordering") or "", ("-published_at", "title", "id"))
     return (
-        qs.select_related("category")
+        # category__parent: the serializers name the parent category (one query, not one per course).
+        qs.select_related("category__parent")
         .prefetch_related(_instructors)
         .annotate(lesson_count=Count("lessons", distinct=True))
         .order_by(*ordering)
@@ -70,7 +71,7 @@ def _outline_prefetch() -> Prefetch:
 def course_get_for(user, slug: str, *, with_outline: bool = True) -> Course:
     """The course if `user` may see it; NotFoundError otherwise (drafts do not exist for
     the public)."""
-    qs = Course.objects.filter(access.visible_courses_q(user), slug=slug).select_related("category")
+    qs = Course.objects.filter(access.visible_courses_q(user), slug=slug).select_related("category__parent")
     qs = qs.prefetch_related(
         _instructors, Prefetch("prerequisites", queryset=Course.objects.only("id", "title", "slug"))
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -50,7 +51,9 @@ def _apply(instance, data: Mapping, fields: tuple[str, ...]) -> None:
 
 @transaction.atomic
 def course_create(*, instructor, data: Mapping) -> Course:
-    """A new draft course taught by `instructor`."""
+    """A new course taught by `instructor`: a draft, unless `data["status"]` asks for
+    another status, which then goes through `course_set_status` in the same transaction
+    (a refused publication creates nothing)."""
     course = Course(status=Course.Status.DRAFT)
     _apply(course, data, COURSE_FIELDS)
     if not course.slug:
@@ -64,6 +67,8 @@ def course_create(*, instructor, data: Mapping) -> Course:
     course.instructors.add(instructor)
     if "prerequisites" in data:
         course_set_prerequisites(course=course, prerequisites=data["prerequisites"])
+    if data.get("status") and data["status"] != course.status:
+        course_set_status(course=course, status=data["status"])
     return course
 
 
@@ -167,7 +172,8 @@ def course_duplicate(*, course: Course, instructor=None) -> Course:
 
 def course_enrollment_count_adjust(*, course_id: int, delta: int) -> None:
     """Keep the catalog's popularity counter; called by the enrollments services."""
-    Course.objects.filter(pk=course_id).update(enrollment_count=F("enrollment_count") + delta)
+    # Never below zero, even if the counter had drifted from the rows it counts.
+    Course.objects.filter(pk=course_id).update(enrollment_count=Greatest(F("enrollment_count") + delta, 0))
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ bytes), not by the name or the browser's claim, and a size limit."""
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from urllib.parse import parse_qs, urlsplit
@@ -67,10 +68,13 @@ def validate_attachment(file) -> None:
     if signatures is None:
         # Text: valid UTF-8 and no NUL bytes; never HTML or SVG in disguise.
         try:
-            text = head.decode("utf-8")
+            # Incremental: a multi-byte character cut by the end of the head is not an error.
+            text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         except UnicodeDecodeError:
             text = None
-        if text is None or "\x00" in text or re.match(r"\s*<(!doctype|html|svg|script|\?xml)", text, re.I):
+        # Browsers sniff a file that starts with markup as HTML (after a byte order mark
+        # and blanks): refuse any start of a tag, comment, doctype or XML declaration.
+        if text is None or "\x00" in text or re.match(r"[\ufeff\s]*<[a-z!?/]", text, re.I):
             raise ValidationError(_("The file's content does not match its type."), code="file_content")
     elif not head.startswith(signatures):
         raise ValidationError(_("The file's content does not match its type."), code="file_content")

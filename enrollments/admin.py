@@ -15,7 +15,9 @@ from enrollments.models import Enrollment
 @admin.register(Enrollment)
 class EnrollmentAdmin(admin.ModelAdmin):
     list_display = ["user", "course", "status", "progress", "enrolled_at", "last_activity_at", "completed_at"]
-    list_filter = ["status", "course"]
+    # Only the courses in this admin's own rows: an instructor must not see the titles of
+    # every course (other instructors' drafts included) in the filter.
+    list_filter = ["status", ("course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "user__first_name", "user__last_name", "course__title"]
     list_select_related = ["user", "course"]
     readonly_fields = [

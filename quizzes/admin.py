@@ -42,7 +42,7 @@ class QuestionInline(admin.TabularInline):
 @admin.register(Quiz)
 class QuizAdmin(admin.ModelAdmin):
     list_display = ["title", "course", "pass_mark", "max_attempts", "time_limit_minutes", "is_required"]
-    list_filter = ["is_required", "review_policy", "course"]
+    list_filter = ["is_required", "review_policy", ("course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "course__title"]
     list_select_related = ["course"]
     inlines = [QuestionInline]
@@ -164,7 +164,7 @@ class QuestionAdmin(admin.ModelAdmin):
 @admin.register(Attempt)
 class AttemptAdmin(admin.ModelAdmin):
     list_display = ["user", "quiz", "number", "status", "percent", "passed", "counts", "started_at", "submitted_at"]
-    list_filter = ["status", "passed", "counts", "quiz__course"]
+    list_filter = ["status", "passed", "counts", ("quiz__course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "quiz__title"]
     list_select_related = ["user", "quiz"]
     readonly_fields = [f.name for f in Attempt._meta.fields if f.name != "id"]

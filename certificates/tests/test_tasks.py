@@ -24,7 +24,7 @@ def test_worker_issues_and_renders_once_even_when_the_task_is_sent_twice(celery_
         return Certificate.objects.filter(enrollment=enrollment, email_sent_at__isnull=False).exists()
 
     celery_worker.wait_for(emailed, timeout=60)
-    celery_worker.wait_for(lambda: celery_worker.log().count("succeeded") >= 2, timeout=60)
+    celery_worker.wait_for(lambda: celery_worker.finished("certificates.process") >= 2, timeout=60)
     certificate = Certificate.objects.get()
     assert certificate.is_ready
     assert celery_worker.log().count("Subject: Your certificate for") == 1

@@ -62,7 +62,10 @@ class CourseViewSet(
 
     def get_queryset(self):
         filters = {k: self.request.query_params.get(k) for k in LIST_FILTERS}
-        return selectors.course_list_for(self.request.user, filters=filters)
+        # The shared cache holds the public catalog only: a learner still listed on an old
+        # draft must not put it there, so public viewers get exactly the anonymous list.
+        user = None if getattr(self, "_public_catalog", False) else self.request.user
+        return selectors.course_list_for(user, filters=filters)
 
     def get_serializer_class(self):
         if self.action == "list":
@@ -82,6 +85,7 @@ class CourseViewSet(
     def list(self, request, *args, **kwargs):
         if not _viewer_sees_public_catalog(request.user):
             return super().list(request, *args, **kwargs)
+        self._public_catalog = True
         query = request.META.get("QUERY_STRING", "")
         data = cache.get("api-list", query)
         if data is None:
@@ -97,11 +101,7 @@ class CourseViewSet(
             raise PermissionDenied("Only instructors can create courses.")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        status_value = data.pop("status", None)
-        course = services.course_create(instructor=request.user, data=data)
-        if status_value and status_value != course.status:
-            services.course_set_status(course=course, status=status_value)
+        course = services.course_create(instructor=request.user, data=serializer.validated_data)
         course = selectors.course_get_for(request.user, course.slug)
         return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data, status=201)
 

@@ -1,0 +1,186 @@
+"""Catalog reads: what each role sees, filters, ordering."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from courses import selectors
+from courses.models import Course
+from courses.tests.factories import (
+    Cast,
+    CategoryFactory,
+    CourseFactory,
+    InstructorFactory,
+    LessonFactory,
+    ModuleFactory,
+)
+from lms.exceptions import NotFoundError, PermissionDeniedError
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cast():
+    return Cast()
+
+
+def _slugs(qs) -> list[str]:
+    return [c.slug for c in qs]
+
+
+# --- visibility ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("anonymous", {"published"}),
+        ("learner", {"published"}),
+        ("other_instructor", {"published"}),
+        ("owner", {"published", "own-draft", "own-archived"}),
+        ("staff", {"published", "own-draft", "own-archived", "foreign-draft"}),
+    ],
+)
+def test_course_list_for_each_role(cast, role, expected):
+    CourseFactory(slug="published")
+    CourseFactory(slug="own-draft", draft=True, instructors=[cast.owner])
+    CourseFactory(slug="own-archived", archived=True, instructors=[cast.owner])
+    CourseFactory(slug="foreign-draft", draft=True)
+    assert set(_slugs(selectors.course_list_for(cast[role]))) == expected
+
+
+def test_a_course_with_two_instructors_is_listed_once():
+    a, b = InstructorFactory(), InstructorFactory()
+    CourseFactory(slug="shared", instructors=[a, b])
+    LessonFactory.create_batch(3, module=ModuleFactory(course=Course.objects.get()))
+    for viewer in (None, a):
+        courses = list(selectors.course_list_for(viewer))
+        assert _slugs(courses) == ["shared"]
+        assert courses[0].lesson_count == 3
+
+
+@pytest.mark.parametrize(
+    ("role", "found"),
+    [("anonymous", False), ("learner", False), ("other_instructor", False), ("owner", True), ("staff", True)],
+)
+def test_a_draft_exists_only_for_its_instructors_and_staff(cast, role, found):
+    CourseFactory(slug="draft", draft=True, instructors=[cast.owner])
+    if found:
+        assert selectors.course_get_for(cast[role], "draft").slug == "draft"
+    else:
+        with pytest.raises(NotFoundError):
+            selectors.course_get_for(cast[role], "draft")
+
+
+def test_course_get_for_edit_is_403_for_a_visible_course_and_404_for_an_invisible_one(cast):
+    CourseFactory(slug="public", instructors=[cast.owner])
+    CourseFactory(slug="draft", draft=True, instructors=[cast.owner])
+    with pytest.raises(PermissionDeniedError):
+        selectors.course_get_for_edit(cast.other_instructor, "public")
+    with pytest.raises(NotFoundError):
+        selectors.course_get_for_edit(cast.other_instructor, "draft")
+    assert selectors.course_get_for_edit(cast.owner, "draft").slug == "draft"
+    assert selectors.course_get_for_edit(cast.staff, "draft").slug == "draft"
+
+
+@pytest.mark.parametrize(
+    ("role", "preview", "readable"),
+    [
+        ("anonymous", True, True),
+        ("anonymous", False, False),
+        ("learner", False, False),
+        ("other_instructor", False, False),
+        ("owner", False, True),
+        ("staff", False, True),
+    ],
+)
+def test_lesson_get_for_says_who_may_read_the_content(cast, role, preview, readable):
+    lesson = LessonFactory(module=ModuleFactory(course=CourseFactory(instructors=[cast.owner])), is_preview=preview)
+    found, can_read = selectors.lesson_get_for(cast[role], lesson.pk)
+    assert found == lesson
+    assert can_read is readable
+
+
+@pytest.mark.parametrize("role", ["anonymous", "learner", "other_instructor"])
+def test_a_lesson_of_a_draft_course_does_not_exist_for_the_public(cast, role):
+    course = CourseFactory(draft=True, instructors=[cast.owner])
+    lesson = LessonFactory(module=ModuleFactory(course=course), is_preview=True)
+    with pytest.raises(NotFoundError):
+        selectors.lesson_get_for(cast[role], lesson.pk)
+    assert selectors.lesson_get_for(cast.owner, lesson.pk)[1] is True
+
+
+def test_an_unknown_lesson_is_not_found():
+    with pytest.raises(NotFoundError):
+        selectors.lesson_get_for(None, 999_999)
+
+
+# --- filters -------------------------------------------------------------------------------
+
+
+def test_category_filter_includes_sub_categories():
+    programming = CategoryFactory(slug="programming")
+    python = CategoryFactory(slug="python", parent=programming)
+    design = CategoryFactory(slug="design")
+    CourseFactory(slug="general", category=programming)
+    CourseFactory(slug="django", category=python)
+    CourseFactory(slug="colour", category=design)
+    assert set(_slugs(selectors.course_list_for(None, filters={"category": "programming"}))) == {"general", "django"}
+    assert _slugs(selectors.course_list_for(None, filters={"category": "python"})) == ["django"]
+    assert _slugs(selectors.course_list_for(None, filters={"category": "nope"})) == []
+
+
+def test_level_language_and_instructor_filters():
+    teacher = InstructorFactory()
+    CourseFactory(slug="a", level="advanced", language="fr", instructors=[teacher])
+    CourseFactory(slug="b", level="advanced", language="en")
+    CourseFactory(slug="c", level="beginner", language="fr")
+    assert set(_slugs(selectors.course_list_for(None, filters={"level": "advanced"}))) == {"a", "b"}
+    assert set(_slugs(selectors.course_list_for(None, filters={"language": "fr"}))) == {"a", "c"}
+    assert _slugs(selectors.course_list_for(None, filters={"instructor": str(teacher.pk)})) == ["a"]
+    assert _slugs(selectors.course_list_for(None, filters={"instructor": "1 OR 1=1"})) == []
+    assert _slugs(selectors.course_list_for(None, filters={"level": "advanced", "language": "fr"})) == ["a"]
+
+
+def test_search_looks_in_title_and_summary_case_insensitively():
+    CourseFactory(slug="t", title="Python for Beginners", summary="x")
+    CourseFactory(slug="s", title="Data", summary="Pandas with PYTHON")
+    CourseFactory(slug="n", title="Rust", summary="Ownership")
+    assert set(_slugs(selectors.course_list_for(None, filters={"q": "python"}))) == {"t", "s"}
+    assert _slugs(selectors.course_list_for(None, filters={"q": "  rust "})) == ["n"]
+
+
+def test_orderings():
+    now = timezone.now()
+    CourseFactory(slug="b", title="Beta", published_at=now - timedelta(days=3), enrollment_count=5)
+    CourseFactory(slug="a", title="alpha", published_at=now - timedelta(days=1), enrollment_count=1)
+    CourseFactory(slug="c", title="Gamma", published_at=now - timedelta(days=2), enrollment_count=9)
+
+    def order(ordering):
+        return _slugs(selectors.course_list_for(None, filters={"ordering": ordering}))
+
+    assert order("") == ["a", "c", "b"]  # newest first by default
+    assert order("-published") == ["a", "c", "b"]
+    assert order("published") == ["b", "c", "a"]
+    assert order("popularity") == ["c", "b", "a"]
+    assert order("title") == sorted(order("title"), key=lambda s: {"a": "alpha", "b": "Beta", "c": "Gamma"}[s])
+    assert order("-title") == list(reversed(order("title")))
+    assert order("drop table") == order("")  # an unknown ordering falls back to the default
+
+
+def test_popularity_ties_are_broken_by_newest():
+    now = timezone.now()
+    CourseFactory(slug="old", published_at=now - timedelta(days=9), enrollment_count=3)
+    CourseFactory(slug="new", published_at=now, enrollment_count=3)
+    assert _slugs(selectors.course_list_for(None, filters={"ordering": "popularity"})) == ["new", "old"]
+
+
+def test_featured_and_newest_show_only_published_courses():
+    now = timezone.now()
+    CourseFactory(slug="featured", is_featured=True, published_at=now - timedelta(days=5))
+    CourseFactory(slug="fresh", published_at=now)
+    CourseFactory(slug="featured-draft", is_featured=True, draft=True)
+    assert _slugs(selectors.featured_courses()) == ["featured"]
+    assert _slugs(selectors.newest_courses()) == ["fresh", "featured"]
+    assert len(selectors.newest_courses(limit=1)) == 1
