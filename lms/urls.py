@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("enrollments.api.urls")),
     path("", include("quizzes.api.urls")),
     path("", include("certificates.api.urls")),
+    path("", include("webhooks.api.urls")),
 ]
 
 urlpatterns = [

@@ -41,6 +41,7 @@ OWN_ONLY = row(401, 200, 404, 404, 404, 404)
 AUTH_GET_405 = row(401, 405, 405, 405, 405, 405)  # POST-only endpoints that need a login
 PAGE_LOGIN_405 = row(302, 405, 405, 405, 405, 405)  # POST-only pages behind login_required
 LESSON_CONTENT = row(403, 200, 403, 200, 403, 200)
+STAFF_ONLY = row(401, 403, 403, 403, 403, 200)
 
 # route name -> (url kwargs builder key, expected GET status per role)
 MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
@@ -75,6 +76,10 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "certificate-detail": ("certificate", OWN_ONLY),
     "certificate-download": ("certificate", OWN_ONLY),
     "certificate-verify": ("code", everyone(200)),
+    "webhook-list": (None, STAFF_ONLY),
+    "webhook-detail": ("webhook", row(401, 403, 403, 403, 403, 200)),
+    "webhook-deliveries": ("webhook", row(401, 403, 403, 403, 403, 200)),
+    "webhook-replay-dead": ("webhook", row(401, 403, 403, 403, 403, 405)),
     # Pages
     "courses:home": (None, everyone(200)),
     "courses:catalog": (None, everyone(200)),
@@ -192,6 +197,10 @@ def world(db):
         # one redirects to the form; accounts/tests/test_views.py covers that flow).
         "reset_link": {"uidb64": urlsafe_base64_encode(force_bytes(learner_b.pk)), "token": "set-bad-token"},
     }
+    from webhooks.models import WebhookSubscription
+
+    webhook = WebhookSubscription.objects.create(url="https://hooks.example.com/lms", events=["user.registered"])
+    kwargs["webhook"] = {"pk": webhook.pk}
     return {"users": users, "kwargs": kwargs, "course": course}
 
 
