@@ -52,15 +52,17 @@
       if (kind === "numeric") { return text.trim() === "" ? null : [id, { value: text.replace(",", ".") }]; }
       return [id, { text: text }];
     };
-    var timer = null;
+    // Answers changed within the debounce delay are sent together: none is dropped.
+    var timer = null, pending = {};
     form.addEventListener("change", function (event) {
       var fieldset = event.target.closest("fieldset[data-question]");
       if (!fieldset) { return; }
       var entry = collect(fieldset);
       if (!entry) { return; }
+      pending[entry[0]] = entry[1];
       window.clearTimeout(timer);
       timer = window.setTimeout(function () {
-        var answers = {}; answers[entry[0]] = entry[1];
+        var answers = pending; pending = {};
         fetch(form.dataset.autosaveUrl, {
           method: "PATCH", credentials: "same-origin",
           headers: { "Content-Type": "application/json", "X-CSRFToken": token },
