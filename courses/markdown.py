@@ -4,6 +4,8 @@ Markdown is rendered, then sanitised by nh3 (the Rust `ammonia` sanitiser) with 
 allow-list: no script, no style, no event handlers, no `javascript:` or `data:` links.
 """
 
+import re
+
 import markdown as md
 import nh3
 
@@ -22,8 +24,16 @@ ALLOWED_ATTRIBUTES = {
 }
 
 
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+
+
+def _demote_headings(html: str) -> str:
+    """The page owns the only <h1>: content headings start at <h2> (an `#` becomes h2)."""
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + 1)}", html)
+
+
 def render_markdown(text: str) -> str:
-    html = md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
+    html = _demote_headings(md.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html"))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

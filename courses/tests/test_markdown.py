@@ -114,7 +114,7 @@ def test_ordinary_markdown_survives_sanitising():
         "```python\nprint('hi')\n```\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n"
     )
-    assert "<h1>Title</h1>" in html
+    assert "<h2>Title</h2>" in html  # content headings start at h2: the page has the h1
     assert "<em>emphasis</em>" in html and "<strong>strong</strong>" in html
     assert 'href="https://docs.python.org/3/"' in html
     assert 'rel="noopener noreferrer nofollow"' in html
