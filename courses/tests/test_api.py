@@ -240,7 +240,7 @@ def test_only_the_courses_instructors_and_staff_add_lessons(api_client, cast, co
     assert response.status_code == status, response.content
     assert Lesson.objects.filter(module=module, title="Extra").exists() is (status == 201)
     if status == 201:
-        assert response.json()["body_html"] == "<h1>Extra</h1>"
+        assert response.json()["body_html"] == "<h2>Extra</h2>"
         assert response.json()["position"] == 3
 
 

@@ -73,7 +73,7 @@ def test_course_update_renders_the_description_again():
     course = CourseFactory(description="old")
     services.course_update(course=course, data={"description": "# New *text*"})
     course.refresh_from_db()
-    assert course.description_html == "<h1>New <em>text</em></h1>"
+    assert course.description_html == "<h2>New <em>text</em></h2>"
 
 
 def test_course_update_cannot_take_another_courses_slug():
