@@ -317,7 +317,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "lms.api.schema.LMSAutoSchema",
     "EXCEPTION_HANDLER": "lms.api.exceptions.exception_handler",
     # How many reverse proxies (nginx) stand in front: the client address is then read
     # from X-Forwarded-For, so each client gets its own rate-limit allowance.

@@ -24,3 +24,32 @@ def drop_database_integer_bounds(result, generator, request, public):
 
     walk(result)
     return result
+
+
+from drf_spectacular.openapi import AutoSchema  # noqa: E402
+from rest_framework import serializers  # noqa: E402
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+ERROR_STATUSES = ("400", "401", "403", "404", "409", "415", "422", "429", "503")
+
+
+class LMSAutoSchema(AutoSchema):
+    """Every operation documents the error statuses the API can answer with, in the one
+    error shape, so clients (and schemathesis) know what to expect."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction == "response":
+            for code in ERROR_STATUSES:
+                if code not in responses:
+                    response = self._get_response_for_code(ErrorSerializer, code, ["application/json"], direction)
+                    responses[code] = response
+        return responses
