@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
 WORKERS ?= auto
 
-.PHONY: run test lint format install install-dev migrate demo secret-key clean openapi audit
+.PHONY: run test lint format install install-dev migrate demo secret-key clean bench openapi audit
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -61,6 +61,15 @@ format: $(VENV)/.installed-dev
 audit: $(VENV)/.installed-dev
 	$(PIP) install pip-audit==2.10.1
 	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt || echo "pip-audit could not complete (offline?)"
+
+## bench: the benchmark on the production configuration (docs/performance.md): make bench TIER=S|M|L
+## (needs PostgreSQL and Redis on 127.0.0.1 and wrk; BENCH_ARGS="--duration 10" etc. go to benchmarks/run.py)
+TIER ?= S
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+		|| { echo "wrk is needed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"; exit 1; }
+	$(BIN)/python benchmarks/run.py --tier $(TIER) $(BENCH_ARGS)
 
 secret-key: $(BIN)/python
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))"

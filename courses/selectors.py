@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import User
 from courses import access
@@ -41,14 +42,24 @@ def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QueryS
     if q := (filters.get("q") or "").strip()[:100]:
         qs = qs.filter(Q(title__icontains=q) | Q(summary__icontains=q))
     ordering = ORDERINGS.get(filters.get("ordering") or "", ("-published_at", "title", "id"))
+    # The filters (the instructors join may repeat a course) select ids; the page reads
+    # each course once without DISTINCT, so counting the catalog is a plain COUNT(*).
     return (
+        Course.objects.filter(pk__in=qs.values("pk"))
         # category__parent: the serializers name the parent category (one query, not one per course).
-        qs.select_related("category__parent")
+        .select_related("category__parent")
         .prefetch_related(_instructors)
-        .annotate(lesson_count=Count("lessons", distinct=True))
+        .annotate(lesson_count=_lesson_count())
         .order_by(*ordering)
-        .distinct()
     )
+
+
+def _lesson_count():
+    """Lessons per course as a correlated subquery, computed for the page's rows only: a
+    join and GROUP BY over every lesson of the catalog made each page cost O(catalog)
+    (30 ms of SQL with 200 courses and 10,000 lessons; docs/performance.md)."""
+    counts = Lesson.objects.filter(course=OuterRef("pk")).order_by().values("course").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0))
 
 
 def featured_courses(*, limit: int = 3) -> list[Course]:

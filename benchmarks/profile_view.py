@@ -1,0 +1,89 @@
+"""Profile one page or API call in-process on a seeded benchmark database: its queries
+(with their times) and where its Python time goes (cProfile), as a bench learner.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/lms_bench \\
+        .venv/bin/python benchmarks/profile_view.py /courses/benchmark-big-course/lessons/250/
+    ... profile_view.py --method POST --repeat 20 /api/v1/lessons/250/complete/
+
+Runs through Django's test client (no network, no gunicorn): the figures are for
+comparing code, not for throughput, which benchmarks/run.py measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from enrollments.models import Enrollment  # noqa: E402
+from quizzes.management.commands.seed_benchmark import BIG_COURSE_SLUG  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("path")
+    parser.add_argument("--method", default="GET")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--learner", type=int, default=0, help="which bench learner (0 = the first)")
+    parser.add_argument("--top", type=int, default=30, help="functions to list")
+    args = parser.parse_args()
+
+    user_id = (
+        Enrollment.objects.filter(course__slug=BIG_COURSE_SLUG, status=Enrollment.Status.ACTIVE)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)[args.learner]
+    )
+    user = User.objects.get(pk=user_id)
+    client = Client(HTTP_X_FORWARDED_PROTO="https")
+    client.force_login(user)
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"} if args.path.startswith("/api/") else {}
+
+    def call():
+        return getattr(client, args.method.lower())(args.path, **headers)
+
+    response = call()
+    print(f"{args.method} {args.path} as {user.email}: {response.status_code}, {len(response.content):,} bytes")
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    print(f"\n{len(queries.captured_queries)} queries:")
+    for query in queries.captured_queries:
+        print(f"  {float(query['time']) * 1000:6.1f} ms  {query['sql'][:160]}")
+    times = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - started) * 1000)
+    print(f"\n{args.repeat} calls: median {statistics.median(times):.1f} ms, fastest {min(times):.1f} ms")
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(args.repeat):
+        call()
+    profile.disable()
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
