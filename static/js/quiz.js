@@ -17,7 +17,9 @@
         [300, 60, 10].forEach(function (mark) {
           if (left <= mark && !announced[mark] && announcer) {
             announced[mark] = true;
-            announcer.textContent = mark >= 60 ? (mark / 60) + " minute(s) left" : mark + " seconds left";
+            // The translated sentences come from the page's data-left-* attributes.
+            var key = mark === 300 ? "leftFiveMinutes" : mark === 60 ? "leftOneMinute" : "leftTenSeconds";
+            announcer.textContent = countdown.dataset[key] || "";
           }
         });
         if (left === 0 && form && !form.dataset.submitted) {
@@ -68,8 +70,8 @@
           headers: { "Content-Type": "application/json", "X-CSRFToken": token },
           body: JSON.stringify({ answers: answers })
         }).then(function (response) {
-          status.textContent = response.ok ? "Saved." : "Not saved: use the Save button.";
-        }).catch(function () { status.textContent = "Not saved: use the Save button."; });
+          status.textContent = response.ok ? form.dataset.savedText : form.dataset.notSavedText;
+        }).catch(function () { status.textContent = form.dataset.notSavedText; });
       }, 300);
     });
   });
