@@ -57,10 +57,14 @@ def is_enrolled(user, course: Course) -> bool:
     return any(check(user, course.pk) for check in _enrollment_checks)
 
 
+def can_read_all_lessons(user, course: Course) -> bool:
+    """Enrolled learners, the course's instructors and staff read every lesson."""
+    return can_edit_course(user, course) or is_enrolled(user, course)
+
+
 def can_read_lesson(user, lesson: Lesson, course: Course | None = None) -> bool:
     """Preview lessons: anyone who can see the course. Others: enrolled learners, the
     course's instructors and staff."""
-    course = course or lesson.course
     if lesson.is_preview:
         return True
-    return can_edit_course(user, course) or is_enrolled(user, course)
+    return can_read_all_lessons(user, course or lesson.course)

@@ -6,6 +6,9 @@ import logging
 import re
 import time
 import uuid
+import zoneinfo
+
+from django.utils import timezone
 
 from lms import health
 from lms.logging import request_id_var
@@ -85,10 +88,6 @@ class UserTimezoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        import zoneinfo
-
-        from django.utils import timezone
-
         user = getattr(request, "user", None)
         name = getattr(user, "time_zone", None) if user is not None and user.is_authenticated else None
         try:

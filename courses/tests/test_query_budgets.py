@@ -130,9 +130,10 @@ def test_course_detail_api_outline_runs_a_fixed_number_of_queries(
 def test_course_page_outline_runs_a_fixed_number_of_queries(size, client, learner, django_assert_max_num_queries):
     course = build_catalog(size)[-1]
     client.force_login(learner)
-    # user, course, instructors, prerequisites, modules, lessons, the learner's
-    # enrollment (none: no progress to compute), the course's quizzes.
-    with django_assert_max_num_queries(8):
+    # user, course, instructors, prerequisites, modules, lessons, whether the learner may
+    # read every lesson (enrolled?), the learner's enrollment for the panel (none: no
+    # progress to compute), the course's quizzes.
+    with django_assert_max_num_queries(9):
         response = client.get(f"/courses/{course.slug}/")
     assert response.status_code == 200
 

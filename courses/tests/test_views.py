@@ -119,6 +119,17 @@ def test_the_course_page_shows_the_syllabus_with_only_preview_lessons_linked(cli
     assert content.index("Welcome") < content.index("Secrets")
 
 
+def test_the_course_page_links_every_lesson_for_an_enrolled_learner(client, cast, course):
+    from enrollments import services as enrollment_services
+
+    enrollment_services.enrollment_create(user=cast.learner, course=course)
+    client.force_login(cast.learner)
+    content = client.get("/courses/python/").content.decode()
+    secrets = course.lessons.get(title="Secrets")
+    assert f'href="/courses/python/lessons/{secrets.pk}/"' in content
+    assert "/admin/courses/course/" not in content
+
+
 def test_the_course_page_links_every_lesson_and_the_admin_for_its_instructor(client, cast, course):
     client.force_login(cast.owner)
     content = client.get("/courses/python/").content.decode()
@@ -234,7 +245,7 @@ def test_course_page_runs_a_constant_number_of_queries(client, cast, role, djang
     login(client, cast[role])
     course = CourseFactory(slug="big", instructors=[cast.owner])
     _grow(course, 1, 5)
-    with django_assert_max_num_queries(8) as small:
+    with django_assert_max_num_queries(9) as small:
         assert client.get("/courses/big/").status_code == 200
     _grow(course, 5, 9)
     with django_assert_max_num_queries(len(small)):
