@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
 WORKERS ?= auto
 
-.PHONY: run test lint format install install-dev migrate demo secret-key clean bench openapi audit
+.PHONY: run test lint format install install-dev migrate demo secret-key clean bench openapi api-release audit
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -46,11 +46,19 @@ test: install-dev lint
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r accounts courses enrollments quizzes certificates webhooks lms -x "*/tests/*,*/migrations/*" --severity-level high
+	$(BIN)/bandit -q -r accounts courses enrollments quizzes certificates webhooks reports lms -x "*/tests/*,*/migrations/*" --severity-level high
 
 ## openapi: regenerate the committed API schema (CI fails when it drifts from the code)
 openapi: $(VENV)/.installed
 	$(BIN)/python manage.py spectacular --file openapi.yaml --validate --fail-on-warn
+
+## api-release: regenerate openapi.yaml and snapshot it as docs/api/releases/$(VERSION).yaml, the schema
+## the API must stay compatible with (make api-release VERSION=1.1.0; set SPECTACULAR_SETTINGS
+## VERSION to it first; a breaking change is refused within a major version: docs/api.md)
+api-release: $(VENV)/.installed
+	@test -n "$(VERSION)" || { echo "usage: make api-release VERSION=x.y.z"; exit 1; }
+	@$(MAKE) --no-print-directory openapi
+	$(BIN)/python -m lms.api.compat release $(VERSION)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .

@@ -1,15 +1,38 @@
 """Enrollments in the admin: instructors see the learners of their own courses, with
-progress; staff see all. CSV export of the selected enrollments' progress."""
+progress; staff see all. CSV export of the selected enrollments' progress, and bulk
+enrolment from a CSV file of addresses."""
 
 import csv
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from courses import access
-from enrollments import selectors
+from courses.models import Course
+from enrollments import selectors, services
 from enrollments.models import Enrollment
+from lms.csvutil import csv_safe
+from lms.exceptions import ApplicationError
+
+
+class BulkEnrolForm(forms.Form):
+    course = forms.ModelChoiceField(queryset=Course.objects.none(), label=_("Course"))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, one address per row in a column headed “email”; at most 1,000 rows and 1 MB."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        courses = Course.objects.order_by("title")
+        if not access.is_full_access(user):
+            courses = courses.filter(instructors=user)
+        self.fields["course"].queryset = courses
 
 
 @admin.register(Enrollment)
@@ -47,6 +70,29 @@ class EnrollmentAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return self.has_view_permission(request)
 
+    def get_urls(self):
+        return [
+            path("bulk-enrol/", self.admin_site.admin_view(self.bulk_enrol_view), name="enrollments_enrollment_bulk"),
+            *super().get_urls(),
+        ]
+
+    def bulk_enrol_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = BulkEnrolForm(request.POST or None, request.FILES or None, user=request.user)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            try:
+                emails = services.emails_from_csv(form.cleaned_data["file"].read(services.BULK_ENROL_MAX_BYTES + 1))
+                result = services.enrollment_bulk_create(
+                    actor=request.user, course=form.cleaned_data["course"], emails=emails
+                )
+            except ApplicationError as exc:
+                form.add_error("file", [exc.message, *exc.extra.get("errors", {}).get("file", [])])
+        context = {**self.admin_site.each_context(request), "title": _("Enrol learners from a CSV file"),
+                   "form": form, "result": result, "opts": self.model._meta}  # fmt: skip
+        return TemplateResponse(request, "admin/enrollments/bulk_enrol.html", context)
+
     @admin.display(description=_("Progress (required lessons)"))
     def progress(self, obj):
         total = obj.lessons_required
@@ -64,9 +110,9 @@ class EnrollmentAdmin(admin.ModelAdmin):
         for e in rows:
             writer.writerow(
                 [
-                    _csv_safe(e.user.email),
-                    _csv_safe(e.user.display_name),
-                    _csv_safe(e.course.title),
+                    csv_safe(e.user.email),
+                    csv_safe(e.user.display_name),
+                    csv_safe(e.course.title),
                     e.status,
                     e.progress.percent,
                     e.enrolled_at.isoformat(),
@@ -75,8 +121,3 @@ class EnrollmentAdmin(admin.ModelAdmin):
                 ]
             )
         return response
-
-
-def _csv_safe(value: str) -> str:
-    """Neutralise spreadsheet formulas (CSV injection) in user-entered text."""
-    return f"'{value}" if value and value[0] in "=+-@\t\r" else value

@@ -3,15 +3,24 @@ call these; none of them sees a request or raises an HTTP error."""
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.models import normalize_email
+from courses import access
 from courses import services as course_services
 from courses.models import Course, Lesson
 from enrollments import selectors
@@ -281,3 +290,134 @@ def reminders_send(*, now=None) -> int:
             enrollment.save(update_fields=["reminder_sent_at"])
             sent += 1
     return sent
+
+
+# --- bulk enrolment ------------------------------------------------------------------------
+
+BULK_ENROL_MAX_ROWS = 1000
+BULK_ENROL_MAX_BYTES = 1024 * 1024
+_EMAIL_HEADERS = {"email", "e-mail", "email address"}
+
+
+@dataclass
+class BulkEnrolResult:
+    """What became of each address: enrolled now, enrolled already, no such account, or
+    refused by a rule (`code` says which: course_full, prerequisites_missing...)."""
+
+    enrolled: list[str] = field(default_factory=list)
+    already_enrolled: list[str] = field(default_factory=list)
+    not_found: list[str] = field(default_factory=list)
+    refused: list[dict[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "enrolled": self.enrolled,
+            "already_enrolled": self.already_enrolled,
+            "not_found": self.not_found,
+            "refused": self.refused,
+        }
+
+
+def emails_from_csv(data: bytes) -> list[str]:
+    """The addresses of a CSV file: one per row, in a column headed `email` (or the only
+    column, without a header). UTF-8 (with or without BOM). Duplicates are kept once, in
+    order. Every bad row is reported at once, by line number, as `ApplicationError`."""
+    if len(data) > BULK_ENROL_MAX_BYTES:
+        raise ApplicationError(f"The file is larger than {BULK_ENROL_MAX_BYTES // 1024} KB.", code="file_too_large")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApplicationError("The file must be UTF-8 encoded CSV.", code="invalid_csv") from None
+    if "\x00" in text:
+        raise ApplicationError("The file must be UTF-8 encoded CSV.", code="invalid_csv")
+    rows: list[tuple[int, list[str]]] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        for row in reader:
+            if any(cell.strip() for cell in row):
+                rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ApplicationError(f"The file is not valid CSV: {exc}.", code="invalid_csv") from None
+    if not rows:
+        raise ApplicationError("The file has no addresses.", code="empty_csv")
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    column = 0
+    if any(cell in _EMAIL_HEADERS for cell in header):
+        column = next(i for i, cell in enumerate(header) if cell in _EMAIL_HEADERS)
+        rows = rows[1:]
+    elif len(header) > 1:
+        raise ApplicationError("Name the column of addresses `email` in the first row.", code="no_email_column")
+    return emails_validate(
+        [row[column] if column < len(row) else "" for _, row in rows],
+        lines=[line for line, _ in rows],
+        field_name="file",
+    )
+
+
+def emails_validate(
+    values: Sequence[str], *, lines: Sequence[int] | None = None, field_name: str = "emails"
+) -> list[str]:
+    """Normalised, de-duplicated addresses; every invalid one reported by line number, as
+    field errors of `field_name`."""
+    if len(values) > BULK_ENROL_MAX_ROWS:
+        raise ApplicationError(
+            f"At most {BULK_ENROL_MAX_ROWS} addresses at a time ({len(values)} given).", code="too_many_rows"
+        )
+    emails: dict[str, None] = {}
+    errors: list[str] = []
+    for line, value in zip(lines or range(1, len(values) + 1), values, strict=True):
+        email = normalize_email(value)
+        try:
+            validate_email(email)
+        except DjangoValidationError:
+            errors.append(f"Line {line}: {value[:100]!r} is not an email address.")
+            continue
+        emails.setdefault(email, None)
+    if errors:
+        raise ApplicationError(
+            "Some rows are not email addresses.", code="invalid_rows", extra={"errors": {field_name: errors}}
+        )
+    if not emails:
+        raise ApplicationError("The file has no addresses.", code="empty_csv")
+    return list(emails)
+
+
+@transaction.atomic
+def enrollment_bulk_create(*, actor, course: Course, emails: Sequence[str]) -> BulkEnrolResult:
+    """Enrol existing accounts by email in `course`, for its instructors and staff. Each
+    address goes through `enrollment_create` (the same rules as a learner enrolling:
+    seats, windows, prerequisites), so a retry only finds them enrolled already. All or
+    nothing: the report describes exactly what was committed."""
+    if not access.can_edit_course(actor, course):
+        raise PermissionDeniedError("Only this course's instructors can enrol learners in it.")
+    users = {
+        user.email: user for user in get_user_model().objects.filter(email__in=[normalize_email(e) for e in emails])
+    }
+    seated = set(
+        Enrollment.objects.filter(course=course, user__in=users.values(), status__in=SEATED).values_list(
+            "user_id", flat=True
+        )
+    )
+    result = BulkEnrolResult()
+    for email in emails:
+        user = users.get(normalize_email(email))
+        if user is None:
+            result.not_found.append(email)
+            continue
+        if user.pk in seated:
+            result.already_enrolled.append(email)
+            continue
+        if not user.is_active:
+            result.refused.append({"email": email, "code": "account_inactive", "message": "The account is closed."})
+            continue
+        try:
+            enrollment_create(user=user, course=course)
+        except ApplicationError as exc:
+            result.refused.append({"email": email, "code": exc.code, "message": exc.message})
+            continue
+        result.enrolled.append(email)
+    logger.info(
+        "enrollment_bulk_create",
+        extra={"course_id": course.pk, "actor_id": actor.pk, "enrolled": len(result.enrolled)},
+    )
+    return result

@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "quizzes",
     "certificates",
     "webhooks",
+    "reports",
 ]
 
 SECURITY_HEADERS_ENABLED = env.bool("SECURITY_HEADERS_ENABLED", default=IS_PRODUCTION)
@@ -354,6 +355,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CourseStatusEnum": "courses.models.Course.Status",
         "EnrollmentStatusEnum": "enrollments.models.Enrollment.Status",
+        "KindEnum": "courses.models.Lesson.Kind",  # the name of the 1.0.0 release
+        "ExportKindEnum": "reports.models.Export.Kind",
+        "ExportStatusEnum": "reports.models.Export.Status",
     },
 }
 
@@ -494,6 +498,9 @@ CELERY_BEAT_SCHEDULE: dict = {
     "webhooks.relay_outbox": {"task": "webhooks.relay_outbox", "schedule": 15.0},
     # Every 30 s: send webhook deliveries whose retry time has come.
     "webhooks.send_due": {"task": "webhooks.send_due", "schedule": 30.0},
+    # Every 10 minutes: delete exports past their retention, enqueue again those whose
+    # task was lost.
+    "reports.sweep_exports": {"task": "reports.sweep_exports", "schedule": 600.0},
     # Hourly: forget Idempotency-Key responses older than their 24-hour promise.
     "lms.purge_idempotency_records": {
         "task": "lms.purge_idempotency_records",

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("quizzes.api.urls")),
     path("", include("certificates.api.urls")),
     path("", include("webhooks.api.urls")),
+    path("", include("reports.api.urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("", include("enrollments.urls")),
     path("", include("quizzes.urls")),
     path("", include("certificates.urls")),
+    path("", include("reports.urls")),
 ]
 
 if settings.DEBUG and settings.FILE_STORAGE_PROVIDER == "local":

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import access
 from courses.models import Lesson, Module
-from enrollments.admin import _csv_safe
+from lms.csvutil import csv_safe
 from quizzes import selectors, services
 from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
 
@@ -198,7 +198,7 @@ class AttemptAdmin(admin.ModelAdmin):
         )
         for a in queryset.select_related("user", "quiz"):
             writer.writerow(
-                [_csv_safe(a.user.email), _csv_safe(a.quiz.title), a.number, a.status, a.score, a.max_score, a.percent,
+                [csv_safe(a.user.email), csv_safe(a.quiz.title), a.number, a.status, a.score, a.max_score, a.percent,
                  a.passed, a.counts, a.submitted_at.isoformat() if a.submitted_at else ""]
             )  # fmt: skip
         return response

@@ -58,3 +58,30 @@ class ProgressSerializer(serializers.Serializer):
     required_done = serializers.IntegerField()
     next_lesson = serializers.IntegerField(allow_null=True)
     modules = ModuleStateSerializer(many=True)
+
+
+class BulkEnrolSerializer(serializers.Serializer):
+    """Either a CSV file (multipart, a column headed `email`) or a JSON list of addresses."""
+
+    file = serializers.FileField(required=False, help_text="CSV, UTF-8, a column headed `email`; at most 1 MB.")
+    emails = serializers.ListField(
+        child=serializers.CharField(max_length=254), required=False, allow_empty=False, max_length=1000
+    )
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("emails" in attrs):
+            raise serializers.ValidationError("Send either `file` or `emails`, not both and not neither.")
+        return attrs
+
+
+class BulkEnrolRefusalSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class BulkEnrolResultSerializer(serializers.Serializer):
+    enrolled = serializers.ListField(child=serializers.EmailField())
+    already_enrolled = serializers.ListField(child=serializers.EmailField())
+    not_found = serializers.ListField(child=serializers.EmailField())
+    refused = BulkEnrolRefusalSerializer(many=True)

@@ -9,4 +9,5 @@ router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
 urlpatterns = [
     *router.urls,
     path("lessons/<int:lesson_id>/complete/", views.LessonCompleteView.as_view(), name="lesson-complete"),
+    path("courses/<slug:slug>/enrollments/bulk/", views.BulkEnrolView.as_view(), name="course-bulk-enrol"),
 ]

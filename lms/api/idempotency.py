@@ -13,6 +13,7 @@ import hashlib
 import json
 from datetime import timedelta
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
@@ -30,8 +31,18 @@ def _error(http_status: int, code: str, message: str) -> Response:
     return Response({"detail": message, "code": code, "errors": {}}, status=http_status)
 
 
+def _canonical(value):
+    if isinstance(value, UploadedFile):  # the same name with other content is another body
+        digest = hashlib.sha256()
+        for chunk in value.chunks():
+            digest.update(chunk)
+        value.seek(0)
+        return {"name": value.name, "sha256": digest.hexdigest()}
+    return str(value)
+
+
 def _fingerprint(request) -> str:
-    canonical = json.dumps(request.data, sort_keys=True, default=str, separators=(",", ":"))
+    canonical = json.dumps(request.data, sort_keys=True, default=_canonical, separators=(",", ":"))
     return hashlib.sha256(f"{request.method} {request.path}\n{canonical}".encode()).hexdigest()
 
 

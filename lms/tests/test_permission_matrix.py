@@ -80,6 +80,11 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "webhook-detail": ("webhook", row(401, 403, 403, 403, 403, 200)),
     "webhook-deliveries": ("webhook", row(401, 403, 403, 403, 403, 200)),
     "webhook-replay-dead": ("webhook", row(401, 403, 403, 403, 403, 405)),
+    "course-bulk-enrol": ("course", AUTH_GET_405),  # POST-only; the write rules: enrollments/tests/test_bulk.py
+    # An export is seen only by the person who asked for it (the owner here), staff included.
+    "export-list": (None, row(401, 403, 403, 200, 200, 200)),
+    "export-detail": ("export", row(401, 403, 403, 200, 404, 404)),
+    "export-download": ("export", row(401, 403, 403, 200, 404, 404)),
     # Pages
     "courses:home": (None, everyone(200)),
     "courses:catalog": (None, everyone(200)),
@@ -95,6 +100,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "quizzes:attempt": ("attempt_page", row(302, 200, 404, 200, 404, 200)),
     "certificates:verify": ("code", everyone(200)),
     "certificates:download": ("certificate_page", row(302, 200, 404, 404, 404, 404)),
+    "reports:download": ("export_page", row(302, 404, 404, 200, 404, 404)),
     "accounts:signup": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:login": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:logout": (None, everyone(405)),
@@ -201,6 +207,12 @@ def world(db):
 
     webhook = WebhookSubscription.objects.create(url="https://hooks.example.com/lms", events=["user.registered"])
     kwargs["webhook"] = {"pk": webhook.pk}
+    from reports import services as report_services
+
+    export, _ = report_services.export_request(user=owner, kind="enrollments", course=course)
+    report_services.export_build(export_id=export.pk)
+    kwargs["export"] = {"pk": export.pk}
+    kwargs["export_page"] = {"export_id": export.pk}
     return {"users": users, "kwargs": kwargs, "course": course}
 
 

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("exports/<int:export_id>/download/", views.download, name="download"),
+]
