@@ -44,6 +44,8 @@ def enrol(request, slug: str):
         return redirect("courses:detail", slug=slug)
     if created:
         messages.success(request, _("You are enrolled. Enjoy the course!"))
+    if request.POST.get("stay"):  # enrolled from the page without reloading it (static/js/enhance.js)
+        return redirect("courses:detail", slug=slug)
     progress = selectors.progress_for(enrollment)
     if progress.next_lesson_id:
         return redirect("enrollments:lesson", slug=slug, lesson_id=progress.next_lesson_id)

@@ -56,6 +56,18 @@ def test_the_enrol_button_enrols_and_opens_the_first_lesson(client, cast, course
     assert "You are enrolled. Enjoy the course!" in _messages(response)
 
 
+def test_enrolling_from_the_page_without_reloading_it_comes_back_to_the_course(client, cast, course):
+    # static/js/enhance.js posts `stay=1` and swaps the panel of the page it is sent back to.
+    client.force_login(cast.learner)
+    response = client.post("/courses/python/enrol/", {"stay": "1"}, follow=True)
+    assert response.redirect_chain == [("/courses/python/", 302)]
+    page = response.content.decode()
+    assert 'id="enrol-panel"' in page and 'id="syllabus"' in page
+    assert "You are enrolled. Enjoy the course!" in page
+    assert f'href="{lesson_url(_lessons(course)[0])}"' in page  # Continue, in the swapped panel
+    assert Enrollment.objects.get().user == cast.learner
+
+
 def test_the_enrol_button_needs_a_csrf_token(cast, course):
     client = Client(enforce_csrf_checks=True)
     client.force_login(cast.learner)
@@ -203,6 +215,19 @@ def test_mark_complete_moves_on_to_the_next_lesson_and_congratulates_at_the_end(
     assert last["Location"] == lesson_url(lessons[-1])
     assert "Congratulations, you completed the course!" in _messages(last)
     assert Enrollment.objects.get().status == "completed"
+
+
+def test_mark_complete_without_moving_on_shows_the_lesson_done_with_a_next_link(client, cast, course):
+    # What static/js/enhance.js swaps in: the completion region and the outline.
+    EnrollmentFactory(user=cast.learner, course=course)
+    lessons = _lessons(course)
+    client.force_login(cast.learner)
+    response = client.post(f"{lesson_url(lessons[0])}complete/", {"stay": "1"}, follow=True)
+    assert response.redirect_chain == [(lesson_url(lessons[0]), 302)]
+    page = response.content.decode()
+    assert 'id="lesson-completion"' in page and 'id="lesson-outline"' in page
+    assert "You completed this lesson." in page
+    assert f'<a class="button" href="{lesson_url(lessons[1])}">Next lesson: {lessons[1].title}</a>' in page
 
 
 def test_mark_complete_without_an_enrollment_is_refused_with_a_message(client, cast, course):
