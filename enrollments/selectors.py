@@ -109,7 +109,33 @@ def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
             required_total=e.lessons_required + len(required_keys),
             required_done=e.lessons_done + len(done_keys.get(e.pk, set()) & required_keys),
         )
+    _count_every_lesson_where_nothing_is_required([e for e in enrollments if e.progress.required_total == 0])
     return enrollments
+
+
+def _count_every_lesson_where_nothing_is_required(enrollments: list[Enrollment]) -> None:
+    """A course where no lesson or other item is required is completed by doing every
+    lesson (otherwise nothing could ever complete it). Two queries, only when such
+    enrollments are on the page."""
+    if not enrollments:
+        return
+    totals = dict(
+        Lesson.objects.filter(course_id__in={e.course_id for e in enrollments})
+        .order_by()
+        .values("course_id")
+        .annotate(n=Count("id"))
+        .values_list("course_id", "n")
+    )
+    done = dict(
+        LessonProgress.objects.filter(enrollment__in=[e.pk for e in enrollments], completed_at__isnull=False)
+        .order_by()
+        .values("enrollment_id")
+        .annotate(n=Count("id"))
+        .values_list("enrollment_id", "n")
+    )
+    for e in enrollments:
+        e.progress.required_total = totals.get(e.course_id, 0)
+        e.progress.required_done = done.get(e.pk, 0)
 
 
 def outline_lessons(course_id: int) -> list[Lesson]:

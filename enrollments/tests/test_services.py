@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from courses import services as course_services
-from courses.models import Course
+from courses.models import Course, Lesson
 from courses.tests.factories import CourseFactory, LessonFactory, ModuleFactory, course_with_lessons
 from enrollments import requirements, selectors, services
 from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
@@ -357,13 +357,6 @@ def test_a_lesson_added_after_completion_does_not_revoke_it(completions, django_
     assert len(completions) == 1
 
 
-def test_a_course_with_only_optional_lessons_never_completes_by_itself():
-    course = CourseFactory()
-    lesson = LessonFactory(module=ModuleFactory(course=course), is_required=False)
-    enrollment = EnrollmentFactory(course=course)
-    assert services.lesson_complete(user=enrollment.user, lesson=lesson).status == Enrollment.Status.ACTIVE
-
-
 @pytest.mark.parametrize(
     ("required", "optional", "done_required", "done_optional", "percent"),
     [
@@ -446,3 +439,26 @@ def test_a_lesson_visit_by_someone_not_enrolled_records_nothing():
     course = course_with_lessons()
     assert services.lesson_visit(user=UserFactory(), lesson=_lessons(course)[0]) is None
     assert not LessonProgress.objects.exists()
+
+
+def test_a_course_where_nothing_is_required_completes_when_every_lesson_is_done():
+    course = course_with_lessons(lessons_per_module=2)
+    Lesson.objects.filter(course=course).update(is_required=False)
+    learner = UserFactory()
+    enrollment, _ = services.enrollment_create(user=learner, course=course)
+    first, second = Lesson.objects.filter(course=course).order_by("position")
+    enrollment = services.lesson_complete(user=learner, lesson=first)
+    assert enrollment.status == Enrollment.Status.ACTIVE
+    assert selectors.progress_for(enrollment).percent == 50
+    enrollment = services.lesson_complete(user=learner, lesson=second)
+    assert enrollment.status == Enrollment.Status.COMPLETED
+    assert selectors.progress_for(enrollment).percent == 100
+
+
+def test_optional_lessons_do_not_count_where_something_is_required():
+    course = course_with_lessons(lessons_per_module=2)
+    optional, required = Lesson.objects.filter(course=course).order_by("position")
+    Lesson.objects.filter(pk=optional.pk).update(is_required=False)
+    learner = UserFactory()
+    services.enrollment_create(user=learner, course=course)
+    assert services.lesson_complete(user=learner, lesson=required).status == Enrollment.Status.COMPLETED
