@@ -44,13 +44,27 @@ def hit(
     key = f"rl:{scope}:{ident}:{window_index}"
     cache = caches["ratelimit"]
     try:
-        # add() is a no-op when the key exists; incr() is atomic in Redis and locmem.
-        cache.add(key, 0, timeout=window + 1)
-        count = cache.incr(key)
+        count = _count(cache, key, timeout=window + 1)
     except Exception:
         logger.warning("rate_limit_unavailable", extra={"scope": scope}, exc_info=True)
         return RateLimitResult(allowed=True, count=0, limit=limit, retry_after=0)
     return RateLimitResult(allowed=count <= limit, count=count, limit=limit, retry_after=retry_after)
+
+
+def _count(cache, key: str, *, timeout: int) -> int:
+    """Increment the window's counter and return it. On Redis: INCR and EXPIRE NX in one
+    pipelined round trip (this runs on every API request). Elsewhere: add() then incr(),
+    both atomic in locmem."""
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):  # django-redis
+        pipe = client.get_client(write=True).pipeline(transaction=False)
+        redis_key = cache.make_and_validate_key(key)
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, timeout, nx=True)
+        count, _ = pipe.execute()
+        return int(count)
+    cache.add(key, 0, timeout=timeout)
+    return cache.incr(key)
 
 
 def client_ip(request) -> str:
