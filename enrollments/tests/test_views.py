@@ -326,4 +326,5 @@ def test_the_lesson_page_runs_a_constant_number_of_queries(client, cast, django_
     AttachmentFactory.create_batch(3, lesson=lesson)
     with django_assert_max_num_queries(len(small)):
         response = client.get(lesson_url(lesson))
-    assert len(response.context["modules"]) == 6
+    assert response.context["outline"].count('<ol class="outline">') == 6
+    assert response.context["outline"].count("<li ") == 51
