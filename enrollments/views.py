@@ -89,7 +89,7 @@ def _outline_html(modules, *, current_id: int, done: set[int], readable: set[int
     parts: list[str] = []
     for module in modules:
         parts.append(f'<h2 class="outline-module">{escape(module.title)}</h2>\n<ol class="outline">\n')
-        for item in module.lessons.all():
+        for item in module.lessons:
             pk, title = item.pk, escape(item.title)
             is_current, is_done = pk == current_id, pk in done
             is_locked = not is_done and pk not in readable
@@ -108,7 +108,7 @@ def lesson(request, slug: str, lesson_id: int):
     course = lesson.course
     enrollment = services.lesson_visit(user=request.user, lesson=lesson) if can_read else None
     modules = selectors.course_modules_with_lessons(course.pk)
-    ordered = [ls for module in modules for ls in module.lessons.all()]
+    ordered = [ls for module in modules for ls in module.lessons]
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
     progress = selectors.progress_for(enrollment, lessons=ordered) if enrollment else None
     if enrollment or access.can_read_all_lessons(request.user, course):

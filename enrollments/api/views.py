@@ -24,7 +24,7 @@ from lms.exceptions import PermissionDeniedError
 def progress_payload(enrollment) -> dict:
     """Per-module and per-lesson state, percent and the next lesson."""
     modules = selectors.course_modules_with_lessons(enrollment.course_id)
-    lessons = [lesson for module in modules for lesson in module.lessons.all()]
+    lessons = [lesson for module in modules for lesson in module.lessons]
     progress = selectors.progress_for(enrollment, lessons=lessons)
     done = progress.completed_lesson_ids
     return {
@@ -38,8 +38,8 @@ def progress_payload(enrollment) -> dict:
             {
                 "id": module.pk,
                 "title": module.title,
-                "lessons_done": sum(1 for ls in module.lessons.all() if ls.pk in done),
-                "lessons_total": len(module.lessons.all()),
+                "lessons_done": sum(1 for ls in module.lessons if ls.pk in done),
+                "lessons_total": len(module.lessons),
                 "lessons": [
                     {
                         "id": ls.pk,
@@ -48,7 +48,7 @@ def progress_payload(enrollment) -> dict:
                         "is_required": ls.is_required,
                         "state": "done" if ls.pk in done else "current" if ls.pk == progress.next_lesson_id else "todo",
                     }
-                    for ls in module.lessons.all()
+                    for ls in module.lessons
                 ],
             }
             for module in modules
