@@ -175,17 +175,37 @@ def outline_lessons(course_id: int) -> list[OutlineLesson]:
 
 
 def progress_for(enrollment: Enrollment, *, lessons: Sequence[Lesson | OutlineLesson] | None = None) -> Progress:
-    """Full progress of one enrollment: counts, completed lessons and the next lesson."""
-    annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
-    attach_progress([annotated])
-    progress = annotated.progress
-    progress.completed_lesson_ids = set(
+    """Full progress of one enrollment: counts, completed lessons and the next lesson.
+
+    `lessons`: the course's lessons in outline order when the caller has them (the counts
+    are then taken from them, without another query); None to load them; [] when only the
+    counts matter (no next lesson)."""
+    completed = set(
         LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).values_list(
             "lesson_id", flat=True
         )
     )
-    lessons = outline_lessons(enrollment.course_id) if lessons is None else lessons
-    progress.next_lesson_id = next((ls.pk for ls in lessons if ls.pk not in progress.completed_lesson_ids), None)
+    if lessons is None:
+        lessons = outline_lessons(enrollment.course_id)
+    if lessons:
+        keys = extra_requirements([enrollment.course_id]).get(enrollment.course_id, set())
+        done_keys = (
+            set(RequirementCompletion.objects.filter(enrollment=enrollment, key__in=keys).values_list("key", flat=True))
+            if keys
+            else set()
+        )
+        required = {ls.pk for ls in lessons if ls.is_required}
+        progress = Progress(
+            required_total=len(required) + len(keys), required_done=len(required & completed) + len(done_keys)
+        )
+        if progress.required_total == 0:  # nothing required: every lesson counts (attach_progress does the same)
+            every = {ls.pk for ls in lessons}
+            progress = Progress(required_total=len(every), required_done=len(every & completed))
+    else:
+        annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
+        progress = attach_progress([annotated])[0].progress
+    progress.completed_lesson_ids = completed
+    progress.next_lesson_id = next((ls.pk for ls in lessons if ls.pk not in completed), None)
     return progress
 
 

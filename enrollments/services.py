@@ -32,6 +32,8 @@ from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedErro
 logger = logging.getLogger(__name__)
 
 SEATED = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+# The resume point and last activity are written at most this often for the same lesson.
+VISIT_PRECISION = timedelta(minutes=1)
 
 
 class EnrollmentRefused(ConflictError):
@@ -180,8 +182,10 @@ def lesson_visit(*, user, lesson: Lesson) -> Enrollment | None:
         return None
     now = timezone.now()
     LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now})
-    Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
-    enrollment.last_lesson, enrollment.last_activity_at = lesson, now
+    recent = enrollment.last_activity_at is not None and now - enrollment.last_activity_at < VISIT_PRECISION
+    if enrollment.last_lesson_id != lesson.pk or not recent:  # reloading a page writes nothing more
+        Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
+        enrollment.last_lesson, enrollment.last_activity_at = lesson, now
     return enrollment
 
 

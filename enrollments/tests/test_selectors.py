@@ -140,3 +140,41 @@ def test_dashboard_next_lesson_skips_completed_lessons(cast):
     (entry,) = selectors.dashboard_for(cast.learner)
     assert entry.next_lesson_id == second.pk
     assert entry.progress.percent == 50
+
+
+@pytest.mark.parametrize(
+    ("required", "optional", "done_required", "done_optional", "required_quiz", "quiz_passed"),
+    [
+        (3, 2, 1, 2, False, False),
+        (3, 0, 3, 0, True, False),
+        (2, 1, 2, 0, True, True),
+        (0, 3, 0, 2, False, False),  # nothing required: every lesson counts
+        (0, 2, 0, 2, True, False),  # a required quiz and optional lessons: only the quiz counts
+        (0, 0, 0, 0, False, False),
+    ],
+)
+def test_progress_from_the_outline_agrees_with_the_counting_queries(
+    required, optional, done_required, done_optional, required_quiz, quiz_passed
+):
+    from quizzes.models import Quiz
+    from quizzes.tests.factories import single
+
+    course = CourseFactory()
+    module = ModuleFactory(course=course)
+    lessons = [LessonFactory(module=module, position=i, is_required=True) for i in range(required)]
+    extra = [LessonFactory(module=module, position=100 + i, is_required=False) for i in range(optional)]
+    enrollment = EnrollmentFactory(course=course)
+    for lesson in lessons[:done_required] + extra[:done_optional]:
+        LessonProgressFactory(enrollment=enrollment, lesson=lesson)
+    if required_quiz:
+        quiz = Quiz.objects.create(module=module, title="Check", pass_mark=0, is_required=True)
+        single(quiz)
+        if quiz_passed:
+            enrollment.requirements.create(key=f"quiz:{quiz.pk}", completed_at=timezone.now())
+    from_outline = selectors.progress_for(enrollment)  # counts taken from the outline
+    from_queries = selectors.progress_for(enrollment, lessons=[])  # counts from the database
+    assert (from_outline.required_total, from_outline.required_done) == (
+        from_queries.required_total,
+        from_queries.required_done,
+    )
+    assert from_outline.percent == from_queries.percent

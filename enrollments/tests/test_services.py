@@ -462,3 +462,22 @@ def test_optional_lessons_do_not_count_where_something_is_required():
     learner = UserFactory()
     services.enrollment_create(user=learner, course=course)
     assert services.lesson_complete(user=learner, lesson=required).status == Enrollment.Status.COMPLETED
+
+
+def test_reloading_a_lesson_writes_the_resume_point_once_a_minute(django_assert_num_queries):
+    course = course_with_lessons(lessons_per_module=2)
+    first, second = Lesson.objects.filter(course=course).order_by("position")
+    enrollment = EnrollmentFactory(course=course)
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        services.lesson_visit(user=enrollment.user, lesson=first)
+    with time_machine.travel(start + timedelta(seconds=30), tick=False):
+        with django_assert_num_queries(2):  # the enrollment and the progress row; no UPDATE
+            services.lesson_visit(user=enrollment.user, lesson=first)
+        services.lesson_visit(user=enrollment.user, lesson=second)  # another lesson: written at once
+    enrollment.refresh_from_db()
+    assert enrollment.last_lesson == second and enrollment.last_activity_at == start + timedelta(seconds=30)
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        services.lesson_visit(user=enrollment.user, lesson=second)
+    enrollment.refresh_from_db()
+    assert enrollment.last_activity_at == start + timedelta(minutes=2)
