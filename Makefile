@@ -8,7 +8,7 @@ PORT   ?= 8000
 # Parallel test processes (pytest-xdist); `make test WORKERS=0` runs in one process.
 WORKERS ?= auto
 
-.PHONY: run test lint format install install-dev migrate demo secret-key clean bench openapi api-release audit
+.PHONY: run test lint format install install-dev migrate demo secret-key clean bench openapi api-release audit messages
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -59,6 +59,14 @@ api-release: $(VENV)/.installed
 	@test -n "$(VERSION)" || { echo "usage: make api-release VERSION=x.y.z"; exit 1; }
 	@$(MAKE) --no-print-directory openapi
 	$(BIN)/python -m lms.api.compat release $(VERSION)
+
+## messages: update the translation catalogues (locale/*/LC_MESSAGES/django.po) from the strings marked
+## in the code and templates, then compile them; translate what is new and run it again (lms/tests/test_i18n.py
+## fails while a marked string has no translation). A new language: makemessages -l xx, then add it to LANGUAGES
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=benchmarks --ignore=docs --ignore=deploy --ignore=staticfiles --ignore=media --ignore=private-media --ignore='*/tests/*' --ignore='*/migrations/*'
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages --all --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py compilemessages $(MESSAGES_IGNORE)
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
