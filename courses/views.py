@@ -32,7 +32,7 @@ def catalog(request):
         "query": query.urlencode(),
         "categories": Category.objects.order_by("name"),
         "levels": Course.Level.choices,
-        "orderings": [("", "Newest"), ("title", "Title"), ("popularity", "Most popular")],
+        "orderings": [("", gettext("Newest")), ("title", gettext("Title")), ("popularity", gettext("Most popular"))],
     }
     return render(request, "courses/catalog.html", context)
 
