@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
+from django.utils.translation import gettext
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -356,7 +357,7 @@ def welcome_email_send(*, user_id: int) -> bool:
             return False
         context = {"user": user, "site_url": settings.SITE_URL}
         send_mail(
-            subject="Welcome to the LMS",
+            subject=gettext("Welcome to the LMS"),
             message=render_to_string("accounts/email/welcome.txt", context),
             from_email=None,
             recipient_list=[user.email],
@@ -380,7 +381,7 @@ def password_reset_email_send(*, user_id: int) -> bool:
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
     send_mail(
-        subject="Reset your LMS password",
+        subject=gettext("Reset your LMS password"),
         message=render_to_string("accounts/email/password_reset.txt", context),
         from_email=None,
         recipient_list=[user.email],

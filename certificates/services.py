@@ -16,6 +16,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from certificates.models import Certificate, new_code
 from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
@@ -114,7 +115,7 @@ def certificate_email(*, certificate_id: int) -> bool:
             return False
         context = {"certificate": certificate, "site_url": settings.SITE_URL}
         send_mail(
-            subject=f"Your certificate for {certificate.course_title}",
+            subject=gettext("Your certificate for %(course)s") % {"course": certificate.course_title},
             message=render_to_string("certificates/email/issued.txt", context),
             from_email=None,
             recipient_list=[certificate.user.email],

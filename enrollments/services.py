@@ -18,6 +18,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import normalize_email
 from courses import access
@@ -251,7 +252,7 @@ def enrollment_confirmation_send(*, enrollment_id: int) -> bool:
             return False
         context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
         send_mail(
-            subject=f"You are enrolled in {enrollment.course.title}",
+            subject=gettext("You are enrolled in %(course)s") % {"course": enrollment.course.title},
             message=render_to_string("enrollments/email/confirmation.txt", context),
             from_email=None,
             recipient_list=[enrollment.user.email],
@@ -285,7 +286,7 @@ def reminders_send(*, now=None) -> int:
                 continue
             context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
             send_mail(
-                subject=f"Pick up {enrollment.course.title} where you left off",
+                subject=gettext("Pick up %(course)s where you left off") % {"course": enrollment.course.title},
                 message=render_to_string("enrollments/email/reminder.txt", context),
                 from_email=None,
                 recipient_list=[enrollment.user.email],

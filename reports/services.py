@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from courses import access
 from courses.models import Course
@@ -112,7 +113,7 @@ def _notify_ready(export: Export) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("reports:download", kwargs={"export_id": export.pk})
     try:
         send_mail(
-            subject=f"Your export is ready: {export.filename}",
+            subject=gettext("Your export is ready: %(file)s") % {"file": export.filename},
             message=(
                 f"Your export ({export}, {export.row_count} rows) is ready:\n\n{link}\n\n"
                 f"Sign in to download it. It is deleted after {RETENTION.days} days."

@@ -315,3 +315,19 @@ def test_the_shipped_mo_is_the_compiled_po(tmp_path):
         f"{os.path.relpath(MO, ROOT)} is out of date: run `make messages`. Differs on:\n  "
         + "\n  ".join(differing[:20])
     )
+
+
+@pytest.mark.django_db
+def test_emails_are_written_in_the_active_language(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from enrollments import services as enrollment_services
+    from enrollments.tests.factories import EnrollmentFactory
+
+    enrollment = EnrollmentFactory(course=CourseFactory(title="Analyse"))
+    with translation.override("fr"):
+        assert enrollment_services.enrollment_confirmation_send(enrollment_id=enrollment.pk)
+    (message,) = mail.outbox
+    assert message.subject == "Vous êtes inscrit à «\u00a0Analyse\u00a0»"
+    assert message.body.startswith(f"Bonjour {enrollment.user.display_name},")
+    assert "Commencez à apprendre sur" in message.body and "Start learning" not in message.body
