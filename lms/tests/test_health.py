@@ -111,3 +111,13 @@ def test_ready_passes_the_broker_check_against_real_redis(client, settings):
 def test_operations_endpoints_only_answer_get(client):
     response = client.post("/api/v1/health")
     assert response.status_code in (404, 405)
+
+
+def test_health_through_the_stack_runs_the_middleware_the_probe_skips(client, settings):
+    settings.ALLOWED_HOSTS = ["lms.example.com"]
+    through = client.get("/api/v1/health/stack", HTTP_HOST="lms.example.com")
+    assert through.status_code == 200 and through.json() == {"status": "ok"}
+    assert "X-Request-ID" in through  # the access-log middleware ran
+    assert client.get("/api/v1/health/stack", HTTP_HOST="evil.example.net").status_code == 400  # host check ran
+    probe = client.get("/api/v1/health", HTTP_HOST="evil.example.net")
+    assert probe.status_code == 200 and "X-Request-ID" not in probe

@@ -49,6 +49,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "api-root": (None, everyone(200)),
     "api-schema": (None, everyone(200)),
     "api-docs": (None, everyone(200)),
+    "health-stack": (None, everyone(200)),
     "auth-register": (None, everyone(405)),
     "auth-token": (None, everyone(405)),
     "auth-token-refresh": (None, everyone(405)),
