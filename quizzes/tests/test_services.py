@@ -258,3 +258,18 @@ def test_parallel_submits_grade_once(quiz, learner):
     assert len(set(results)) == 1
     assert RequirementCompletion.objects.filter(enrollment__user=learner).count() == 1
     assert Enrollment.objects.get(user=learner).requirements.count() == 1
+
+
+def test_submit_stores_each_answers_points_and_correctness(quiz, learner):
+    from quizzes.models import Answer
+
+    attempt, _ = services.attempt_start(user=learner, quiz=quiz)
+    answers = right_answers(attempt)
+    wrong_id = next(q["id"] for q in attempt.paper if q["kind"] == "true_false")
+    answers[wrong_id] = {"value": False}  # the key is True
+    services.attempt_save_answers(attempt=attempt, answers=answers)
+    attempt = services.attempt_submit(attempt=attempt)
+    stored = {a.question_id_snapshot: (a.points_awarded, a.is_correct) for a in Answer.objects.filter(attempt=attempt)}
+    assert stored.pop(wrong_id) == (Decimal(0), False)
+    assert len(stored) == 4 and all(correct is True and points > 0 for points, correct in stored.values()), stored
+    assert sum(points for points, _ in stored.values()) == attempt.score
