@@ -79,13 +79,20 @@ audit: $(VENV)/.installed-dev
 	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt || echo "pip-audit could not complete (offline?)"
 
 ## bench: the benchmark on the production configuration (docs/performance.md): make bench TIER=S|M|L
-## (needs PostgreSQL and Redis on 127.0.0.1 and wrk; BENCH_ARGS="--duration 10" etc. go to benchmarks/run.py)
+## (needs PostgreSQL and Redis on 127.0.0.1 and wrk; BENCH_ARGS="--duration 10" etc. go to benchmarks/run.py,
+## and its --database/--output/--seed also to the Celery worker benchmark that follows the HTTP scenarios)
 TIER ?= S
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 		|| { echo "wrk is needed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"; exit 1; }
 	$(BIN)/python benchmarks/run.py --tier $(TIER) $(BENCH_ARGS)
+	$(BIN)/python benchmarks/workers.py --tier $(TIER) --after-http $(BENCH_ARGS) $(BENCH_WORKERS_ARGS)
+
+## bench-workers: only the Celery worker benchmark (a real worker renders certificates and grades
+## attempts): make bench-workers TIER=S [BENCH_WORKERS_ARGS="--concurrency 4"] (benchmarks/workers.py --help)
+bench-workers: install
+	$(BIN)/python benchmarks/workers.py --tier $(TIER) $(BENCH_WORKERS_ARGS)
 
 secret-key: $(BIN)/python
 	@$(BIN)/python -c "import secrets; print(secrets.token_urlsafe(64))"

@@ -10,6 +10,16 @@ Commands:
   quiz-open   answers (about 80 % right) saved on every open attempt of the bench
               learners, and those attempts: each POST submits one
   counts      row counts of the dataset
+  worker-backlog       what a Celery worker would find waiting: undispatched outbox events
+              (the HTTP run publishes events with no worker to relay them) and overdue
+              attempts (an interrupted run of workers.py)
+  worker-certificates N  the certificates of the first N completed enrollments (by id),
+              reset to issued-but-not-rendered-or-emailed: each `certificates.process`
+              task renders and emails one (benchmarks/workers.py)
+  worker-attempts N    N attempts opened 40 minutes ago on (learner, quiz) pairs of active
+              enrollments (the first N by enrollment id with no open attempt), 20 answers
+              saved (about 80 % right), deadline 10 minutes ago: what the overdue sweep
+              `quizzes.close_overdue_attempts` grades
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ import json
 import os
 import random
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,7 +44,7 @@ from importlib import import_module  # noqa: E402
 from django.apps import apps  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Max  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
@@ -42,6 +53,7 @@ from courses.models import Course, Lesson  # noqa: E402
 from enrollments.models import Enrollment, LessonProgress  # noqa: E402
 from quizzes.management.commands.seed_benchmark import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD, BIG_COURSE_SLUG  # noqa: E402
 from quizzes.models import Answer, Attempt, Quiz  # noqa: E402
+from quizzes.services import draw_paper  # noqa: E402
 
 BENCH_LEARNERS = 200
 LESSONS_TO_COMPLETE = 25
@@ -169,6 +181,98 @@ def quiz_open() -> dict:
     return {"attempts": [(a.pk, a.user_id) for a in attempts], "answers_saved": len(answers)}
 
 
+def worker_backlog() -> dict:
+    from lms.models import OutboxEvent
+
+    return {
+        "outbox_undispatched": OutboxEvent.objects.filter(dispatched_at__isnull=True).count(),
+        "overdue_attempts": Attempt.objects.filter(
+            status=Attempt.Status.IN_PROGRESS, deadline__lt=timezone.now()
+        ).count(),
+    }
+
+
+def worker_certificates(n: str = "100") -> dict:
+    certificate = apps.get_model("certificates", "Certificate")
+    chosen = list(
+        certificate.objects.filter(enrollment__status=Enrollment.Status.COMPLETED, revoked_at__isnull=True)
+        .exclude(render_error="erased")  # an erased learner's certificate is never rendered again
+        .order_by("enrollment_id")
+        .values_list("pk", "enrollment_id")[: int(n)]
+    )
+    ids = [pk for pk, _ in chosen]
+    already = certificate.objects.filter(pk__in=ids, rendered_at__isnull=False).count()
+    # Back to what the course_completed listener leaves: issued, no PDF, no email yet.
+    certificate.objects.filter(pk__in=ids).update(pdf="", rendered_at=None, render_error="", email_sent_at=None)
+    return {
+        "certificates": ids,
+        "enrollments": [e for _, e in chosen],
+        "were_rendered": already,
+        "table": certificate._meta.db_table,
+    }
+
+
+def worker_attempts(n: str = "1000") -> dict:
+    count, now = int(n), timezone.now()
+    quizzes_by_course: dict[int, list[Quiz]] = {}
+    for quiz in Quiz.objects.order_by("pk"):
+        quizzes_by_course.setdefault(quiz.course_id, []).append(quiz)
+    open_pairs = set(
+        Attempt.objects.filter(status=Attempt.Status.IN_PROGRESS).values_list("user_id", "quiz_id").iterator()
+    )
+    pairs: list[tuple[int, Quiz]] = []
+    enrollments = Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).order_by("pk")
+    for user_id, course_id in enrollments.values_list("user_id", "course_id").iterator():
+        for quiz in quizzes_by_course.get(course_id, []):
+            if (user_id, quiz.pk) not in open_pairs and len(pairs) < count:
+                pairs.append((user_id, quiz))
+                open_pairs.add((user_id, quiz.pk))
+        if len(pairs) >= count:
+            break
+    if len(pairs) < count:
+        raise SystemExit(f"only {len(pairs)} (learner, quiz) pairs are free for {count} overdue attempts")
+    numbers = {
+        (row["user_id"], row["quiz_id"]): row["n"]
+        for row in Attempt.objects.filter(user_id__in={u for u, _ in pairs})
+        .order_by()
+        .values("user_id", "quiz_id")
+        .annotate(n=Max("number"))
+    }
+    papers = {quiz.pk: draw_paper(quiz) for quiz in {quiz.pk: quiz for _, quiz in pairs}.values()}
+    started, deadline = now - timedelta(minutes=40), now - timedelta(minutes=10)
+    attempts = [
+        Attempt(
+            user_id=user_id,
+            quiz=quiz,
+            number=numbers.get((user_id, quiz.pk), 0) + 1,
+            counts=True,
+            started_at=started,
+            deadline=deadline,
+            paper=papers[quiz.pk],
+        )
+        for user_id, quiz in pairs
+    ]
+    Attempt.objects.bulk_create(attempts, batch_size=500)
+    rng = random.Random(count)
+    answers = [
+        Answer(
+            attempt=attempt,
+            question_id_snapshot=question["id"],
+            response=_response(question, rng.random() < 0.8),
+            saved_at=deadline - timedelta(minutes=5),
+        )
+        for attempt in attempts
+        for question in attempt.paper
+    ]
+    Answer.objects.bulk_create(answers, batch_size=2000)
+    return {
+        "attempts": [a.pk for a in attempts],
+        "answers": len(answers),
+        "table": Attempt._meta.db_table,
+        "submitted_status": Attempt.Status.SUBMITTED.value,
+    }
+
+
 def counts() -> dict:
     names = [
         "accounts.User", "courses.Course", "courses.Module", "courses.Lesson", "enrollments.Enrollment",
@@ -181,8 +285,16 @@ def counts() -> dict:
     return result
 
 
-COMMANDS = {"auth": auth, "quiz-start": quiz_start, "quiz-open": quiz_open, "counts": counts}
+COMMANDS = {
+    "auth": auth,
+    "quiz-start": quiz_start,
+    "quiz-open": quiz_open,
+    "counts": counts,
+    "worker-backlog": worker_backlog,
+    "worker-certificates": worker_certificates,
+    "worker-attempts": worker_attempts,
+}
 
 if __name__ == "__main__":
     command, out = sys.argv[1], Path(sys.argv[2])
-    out.write_text(json.dumps(COMMANDS[command](), default=str))
+    out.write_text(json.dumps(COMMANDS[command](*sys.argv[3:]), default=str))

@@ -267,6 +267,8 @@ class RssSampler(threading.Thread):
             "worker_peak_rss_mib": round(peaks[-1] / 1024, 1) if peaks else None,
             "worker_median_peak_rss_mib": round(peaks[len(peaks) // 2] / 1024, 1) if peaks else None,
             "workers_seen": len(peaks),  # more than WEB_CONCURRENCY: workers were recycled (max_requests)
+            # Each worker process's own peak (VmHWM), by pid (the order they started in).
+            "worker_peaks_rss_mib": [round(kib / 1024, 1) for _, kib in sorted(self.peak_kib.items())],
             "master_peak_rss_mib": round(self.master_kib / 1024, 1),
         }
 
@@ -677,7 +679,12 @@ def markdown(results: dict) -> str:
         "",
         f"Memory: gunicorn worker peak RSS {mem.get('worker_peak_rss_mib')} MiB (median of workers' peaks "
         f"{mem.get('worker_median_peak_rss_mib')} MiB, {mem.get('workers_seen')} worker processes seen), "
-        f"master {mem.get('master_peak_rss_mib')} MiB.",
+        f"master {mem.get('master_peak_rss_mib')} MiB."
+        + (
+            f" Each worker process's peak (by pid): {', '.join(str(v) for v in mem['worker_peaks_rss_mib'])} MiB."
+            if mem.get("worker_peaks_rss_mib")
+            else ""
+        ),
         "",
         "ratio: req/s over the ceiling's at the same connection count (mean of the ceiling runs before and "
         "after the scenarios). target: issue 11's, for 16 connections on tier L, with p99 ≤ 5 x p50. vs S: "
