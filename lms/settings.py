@@ -449,6 +449,9 @@ if not CELERY_BROKER_URL:
 
 CELERY_TASK_ALWAYS_EAGER = TASKS_FORCE_INLINE
 CELERY_TASK_EAGER_PROPAGATES = True
+# Workers log through LOGGING (JSON in production, with each line's extra fields) rather
+# than Celery's own plain-text root handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -660,6 +663,8 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # The Azure SDK logs every HTTP exchange at INFO.
         "azure": {"level": "WARNING"},
+        # The PDF renderer's font subsetting logs about 80 lines per certificate at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
 

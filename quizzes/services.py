@@ -193,7 +193,9 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Grade and close the attempt. Submitting again returns the same result. After the
     deadline the attempt counts as submitted at its deadline, with what was saved by then."""
     now = now or timezone.now()
-    attempt = Attempt.objects.select_for_update().select_related("quiz", "user").get(pk=attempt.pk)
+    # Lock the attempt only: locking its quiz and user rows too (select_related) queued every
+    # submit of the same quiz behind the one before it.
+    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "user").get(pk=attempt.pk)
     if attempt.status == Attempt.Status.SUBMITTED:
         return attempt
     answers = {a.question_id_snapshot: a for a in attempt.answers.all()}

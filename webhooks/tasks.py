@@ -3,14 +3,23 @@
 import logging
 
 from celery import shared_task
+from django.core.cache import cache
 
 from webhooks import services
 
 logger = logging.getLogger(__name__)
 
+# Set while a relay is queued and not yet started: events committed meanwhile ride along
+# with it instead of queueing one relay each (1,000 graded attempts made 1,000 relays).
+RELAY_QUEUED_KEY = "webhooks:relay-queued"
+RELAY_QUEUED_TTL = 30  # a lost relay stops coalescing after this; the beat relay runs every 15 s
+
 
 @shared_task(name="webhooks.relay_outbox", acks_late=True, soft_time_limit=120, time_limit=150)
 def relay_outbox() -> int:
+    # Cleared before reading the outbox: an event committed after this point queues a
+    # new relay, one committed before it is read below.
+    _forget_queued_relay()
     ids = services.relay_outbox()
     for delivery_id in ids:
         deliver.delay(delivery_id)
@@ -34,6 +43,19 @@ def enqueue_relay() -> None:
     """After an event commits: relay it now if the broker is reachable; otherwise the
     periodic relay will (the event is safe in the outbox either way)."""
     try:
+        if not cache.add(RELAY_QUEUED_KEY, 1, timeout=RELAY_QUEUED_TTL):
+            return  # a relay is already queued and will read this event
+    except Exception:  # no cache: queue one anyway
+        logger.warning("webhook_relay_flag_unavailable", exc_info=True)
+    try:
         relay_outbox.delay()
     except Exception:
+        _forget_queued_relay()
         logger.warning("webhook_relay_enqueue_failed", exc_info=True)
+
+
+def _forget_queued_relay() -> None:
+    try:
+        cache.delete(RELAY_QUEUED_KEY)
+    except Exception:
+        logger.warning("webhook_relay_flag_unavailable", exc_info=True)

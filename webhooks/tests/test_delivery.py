@@ -186,3 +186,35 @@ def test_a_target_that_became_private_is_not_called(settings):
     delivery = services.deliver(delivery_id=delivery_id)
     assert delivery.last_status_code is None and delivery.last_error.startswith("unsafe target")
     assert sub.pk
+
+
+def test_events_committed_while_a_relay_is_queued_ride_along_with_it(monkeypatch):
+    from lms import events
+    from webhooks import tasks
+
+    queued = []
+    # The broker is replaced by a list here; the coalescing under test uses the real cache.
+    monkeypatch.setattr(tasks.relay_outbox, "delay", lambda: queued.append("relay"))
+    for n in range(20):
+        with transaction.atomic():
+            events.emit("user.registered", {"user_id": n, "email": f"u{n}@example.com"})
+        tasks.enqueue_relay()  # what each commit runs (on_commit does not run in this test's transaction)
+    assert queued == ["relay"]
+    tasks._forget_queued_relay()  # the queued relay starts: the next event queues a new one
+    tasks.enqueue_relay()
+    assert queued == ["relay", "relay"]
+
+
+def test_a_relay_whose_broker_is_down_does_not_block_the_next_one(monkeypatch):
+    from webhooks import tasks
+
+    calls = []
+
+    def refuse():
+        calls.append("try")
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.relay_outbox, "delay", refuse)
+    tasks.enqueue_relay()
+    tasks.enqueue_relay()
+    assert calls == ["try", "try"]  # the flag was cleared when the enqueue failed
