@@ -100,6 +100,11 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     stored = certificate.pdf.storage.save(name, ContentFile(data))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.is_ready and not force:
+            # Rendered meanwhile by another worker (the task and the sweep, or two sweeps,
+            # at once): theirs stays, and this copy is not left behind in the storage.
+            certificate.pdf.storage.delete(stored)
+            return certificate
         certificate.pdf.name = stored
         certificate.rendered_at = timezone.now()
         certificate.render_error = ""

@@ -2,12 +2,14 @@
 
 from smtplib import SMTPException
 
+from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from celery import shared_task
 
 from certificates import services
 
-# Storage (local disk, Azure) and SMTP failures are transient: retry with backoff.
-_TRANSIENT = (OSError, ConnectionError, TimeoutError, SMTPException)
+# Storage (local disk, Azure) and SMTP failures are transient: retry with backoff. The
+# Azure SDK's network errors (storage unreachable, no answer) are not OSErrors.
+_TRANSIENT = (OSError, ConnectionError, TimeoutError, SMTPException, ServiceRequestError, ServiceResponseError)
 
 
 @shared_task(

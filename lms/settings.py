@@ -436,7 +436,8 @@ else:
     X_FRAME_OPTIONS = "DENY"
 
 # =============================================================================
-# Background tasks: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, TASKS_FORCE_INLINE
+# Background tasks: CELERY_BROKER_URL, CELERY_RESULT_BACKEND, TASKS_FORCE_INLINE,
+# CELERY_VISIBILITY_TIMEOUT
 # =============================================================================
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
@@ -463,8 +464,18 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# A task unacknowledged for this long is redelivered: longer than the hard time limit.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600, "socket_timeout": 2, "socket_connect_timeout": 2}
+# A task taken by a worker that died without acknowledging it (SIGKILL, OOM, a lost
+# host) is delivered again after this many seconds (Redis has no other way to notice).
+# Keep it longer than the longest task time limit (660 s), or a task still running is
+# delivered to a second worker; the fault tests lower it to see the redelivery.
+_visibility_timeout = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+if _visibility_timeout < 1:
+    raise ImproperlyConfigured(f"CELERY_VISIBILITY_TIMEOUT must be >= 1 second (got {_visibility_timeout}).")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": _visibility_timeout,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
 # Publishing fails fast when the broker is down (callers record the work and a periodic
 # sweep delivers it) instead of holding a request for seconds.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
@@ -560,7 +571,7 @@ elif FILE_STORAGE_PROVIDER == "azure":
     if not AZURE_STORAGE_CONNECTION_STRING:
         raise ImproperlyConfigured("FILE_STORAGE_PROVIDER=azure needs AZURE_STORAGE_CONNECTION_STRING.")
     _media_storage = {
-        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "BACKEND": "lms.azure_storage.AzureStorage",
         "OPTIONS": {
             "connection_string": AZURE_STORAGE_CONNECTION_STRING,
             "azure_container": AZURE_STORAGE_CONTAINER_NAME,
@@ -568,10 +579,21 @@ elif FILE_STORAGE_PROVIDER == "azure":
             "expiration_secs": 300,
             "overwrite_files": False,
             "timeout": 20,
+            # When the storage is unreachable, fail within seconds: the SDK's default
+            # retries (15 s, 18 s, 24 s backoff) hold one call for over a minute, longer
+            # than a request or a certificate task may run. The caller retries later
+            # (certificate tasks with backoff, the render sweep every 5 minutes).
+            "client_options": {
+                "retry_total": 2,
+                "initial_backoff": 1,
+                "increment_base": 2,
+                "random_jitter_range": 1,
+                "connection_timeout": 5,
+            },
         },
     }
     _private_storage = {
-        "BACKEND": "storages.backends.azure_storage.AzureStorage",
+        "BACKEND": "lms.azure_storage.AzureStorage",
         "OPTIONS": {**_media_storage["OPTIONS"], "location": "private", "expiration_secs": 120},
     }
 else:

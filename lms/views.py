@@ -1,7 +1,10 @@
 """Project-level pages and API views that belong to no domain app."""
 
+import sys
+
 from django.conf import settings
-from django.http import Http404, HttpRequest, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -9,6 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
+
+from lms.exceptions import ServiceUnavailableError
 
 
 class ApiRootView(APIView):
@@ -67,7 +72,26 @@ def bad_request(request, exception=None):
     return render(request, "400.html", status=400)
 
 
+# Seconds a client is asked to wait when the database is unreachable (a restart or a
+# failover takes a few seconds; connections are re-opened on the next request).
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _database_unavailable() -> bool:
+    """The error being handled is the database being unreachable (down, restarting, a
+    connection cut), not a bug: the answer is 503 with Retry-After, not 500."""
+    return isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+
+
 def server_error(request):
+    if _database_unavailable():
+        headers = {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)}
+        if _wants_json(request):
+            body = {"detail": ServiceUnavailableError.default_message, "code": "service_unavailable", "errors": {}}
+            return JsonResponse(body, status=503, headers=headers)
+        # No template: rendering the site's layout would query the database again.
+        page = "<!doctype html><title>Unavailable</title><h1>The site is briefly unavailable</h1><p>Please try again in a moment.</p>"
+        return HttpResponse(page, status=503, headers=headers)
     if _wants_json(request):
         return JsonResponse({"detail": "Server error.", "code": "server_error", "errors": {}}, status=500)
     return render(request, "500.html", status=500)

@@ -83,3 +83,37 @@ def test_api_docs_are_404_when_disabled(client, settings):
     assert schema.status_code == 200
     assert b"openapi" in schema.content
     assert client.get("/api/v1/docs/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "content_type"), [("/courses/", "text/html"), ("/api/v1/courses/", "application/json")]
+)
+def test_an_unreachable_database_is_503_with_retry_after_and_no_query(path, content_type, django_assert_num_queries):
+    from django.db import OperationalError
+    from django.test import RequestFactory
+
+    from lms import views
+
+    request = RequestFactory().get(path)
+    with django_assert_num_queries(0):  # the answer must not need the database it lacks
+        try:
+            raise OperationalError("connection refused")
+        except OperationalError:
+            response = views.server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith(content_type)
+    assert b"Traceback" not in response.content and b"connection refused" not in response.content
+
+
+def test_other_server_errors_stay_500():
+    from django.test import RequestFactory
+
+    from lms import views
+
+    try:
+        raise KeyError("bug")
+    except KeyError:
+        response = views.server_error(RequestFactory().get("/api/v1/courses/"))
+    assert response.status_code == 500
