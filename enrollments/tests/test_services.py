@@ -481,3 +481,39 @@ def test_reloading_a_lesson_writes_the_resume_point_once_a_minute(django_assert_
         services.lesson_visit(user=enrollment.user, lesson=second)
     enrollment.refresh_from_db()
     assert enrollment.last_activity_at == start + timedelta(minutes=2)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_last_lessons_completed_at_once_complete_the_course_once():
+    from lms.models import OutboxEvent
+
+    course = course_with_lessons(lessons_per_module=3)
+    learner = UserFactory()
+    services.enrollment_create(user=learner, course=course)
+    lessons = list(Lesson.objects.filter(course=course))
+    # Every lesson from three tabs at once: 9 requests racing to complete the course.
+    work = [lesson for lesson in lessons for _ in range(3)]
+    barrier = threading.Barrier(len(work))
+    errors: list = []
+
+    def complete(lesson):
+        try:
+            barrier.wait()
+            services.lesson_complete(user=learner, lesson=lesson)
+        except Exception as exc:  # any error is a failure of the rule, reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=complete, args=(lesson,)) for lesson in work]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    enrollment = Enrollment.objects.get(user=learner, course=course)
+    assert enrollment.status == Enrollment.Status.COMPLETED
+    assert LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).count() == 3
+    assert OutboxEvent.objects.filter(event_type="enrollment.completed").count() == 1
