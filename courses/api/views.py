@@ -99,7 +99,24 @@ class CourseViewSet(
         return HttpResponse(body, content_type="application/json")
 
     def get_object(self):
-        return selectors.course_get_for(self.request.user, self.kwargs["slug"])
+        # Public viewers get exactly the anonymous view (see get_queryset), so it can be shared.
+        user = None if getattr(self, "_public_catalog", False) else self.request.user
+        return selectors.course_get_for(user, self.kwargs["slug"])
+
+    def retrieve(self, request, *args, **kwargs):
+        """The course and its syllabus. Anonymous users and learners all see the same
+        answer for a published course, cached as its JSON bytes under the catalog version
+        (any change to the course, its modules or lessons makes a new one)."""
+        if not _viewer_sees_public_catalog(request.user) or request.accepted_renderer.format != "json":
+            return super().retrieve(request, *args, **kwargs)
+        self._public_catalog = True
+        slug = self.kwargs["slug"]
+        body = cache.get("api-detail-json", slug)
+        if body is None:
+            response = super().retrieve(request, *args, **kwargs)  # 404 for a draft: raised, never cached
+            body = request.accepted_renderer.render(response.data, "application/json")
+            cache.set("api-detail-json", slug, body)
+        return HttpResponse(body, content_type="application/json")
 
     def create(self, request, *args, **kwargs):
         if not _may_author(request.user):

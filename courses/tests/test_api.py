@@ -381,16 +381,42 @@ def _grow(course: Course, modules: int, lessons_per_module: int) -> None:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "owner"])
-def test_course_detail_runs_a_constant_number_of_queries(api_client, cast, role, django_assert_max_num_queries):
+def test_course_detail_runs_a_constant_number_of_queries(
+    api_client, cast, role, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     course = CourseFactory(slug="big", category=CategoryFactory(parent=CategoryFactory()), instructors=[cast.owner])
     client = as_(api_client, cast[role])
     _grow(course, 1, 5)
     with django_assert_max_num_queries(5) as small:  # course, instructors, prerequisites, modules, lessons
         assert client.get(detail("big")).status_code == 200
-    _grow(course, 4, 11)
+    with django_capture_on_commit_callbacks(execute=True):  # the change reaches the public cache
+        _grow(course, 4, 11)
     with django_assert_max_num_queries(len(small)):
         body = client.get(detail("big")).json()
     assert sum(len(m["lessons"]) for m in body["modules"]) == 49
+
+
+def test_public_viewers_share_the_course_detail_until_the_course_changes(
+    api_client, cast, course, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    first = api_client.get(detail("python"))
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        shared = as_(api_client, cast.learner).get(detail("python"))
+    assert shared.json() == first.json() and shared["Content-Type"] == "application/json"
+    api_client.force_authenticate(None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.lesson_create(module=course.modules.get(), data={"title": "Fresh lesson"})
+    titles = [ls["title"] for m in api_client.get(detail("python")).json()["modules"] for ls in m["lessons"]]
+    assert "Fresh lesson" in titles
+
+
+def test_a_draft_detail_never_reaches_the_shared_cache(api_client, cast, draft):
+    assert as_(api_client, cast.owner).get(detail("draft")).status_code == 200  # its instructor sees it
+    former = account_services.user_set_role(user=cast.owner, role=User.Role.LEARNER)
+    assert as_(api_client, former).get(detail("draft")).status_code == 404  # as a learner: the public view
+    api_client.force_authenticate(None)
+    assert api_client.get(detail("draft")).status_code == 404
 
 
 # --- the public catalog cache ---------------------------------------------------------------
