@@ -39,12 +39,14 @@ def catalog(request):
 
 def course_detail(request, slug: str):
     try:
-        course = selectors.course_get_for(request.user, slug)
+        course = selectors.course_get_for(request.user, slug, with_outline=False)
     except NotFoundError as exc:
         raise Http404(str(exc)) from exc
     can_edit = access.can_edit_course(request.user, course)
     read_all = access.can_read_all_lessons(request.user, course)
-    modules = selectors.course_outline(course)
+    modules = selectors.outline_modules(course.pk)
+    # The enrol panel (enrollments' template tag) finds the next lesson in the same outline.
+    course.outline_lessons = [lesson for module in modules for lesson in module.lessons]
     # Links to readable lessons, built with one reverse() for the whole outline (a
     # 500-lesson course spent a fifth of its page time in {% url %}, docs/performance.md).
     marker = 987654321
@@ -64,7 +66,7 @@ def _syllabus_html(modules, *, href, read_all: bool) -> SafeString:
     parts: list[str] = []
     for module in modules:
         parts.append(f'<div class="module">\n<h3>{escape(module.title)}</h3>\n<ol class="outline">\n')
-        for lesson in module.lessons.all():
+        for lesson in module.lessons:
             title = escape(lesson.title)
             if lesson.is_preview or read_all:
                 link = f'<a href="{href(lesson.pk)}">{title}</a>{preview if lesson.is_preview else ""}'

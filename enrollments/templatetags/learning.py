@@ -12,10 +12,8 @@ register = template.Library()
 def enrol_panel(context, course):
     request = context["request"]
     enrollment = selectors.enrollment_for(request.user, course.pk)
-    lessons = None
-    if "modules" in getattr(course, "_prefetched_objects_cache", {}):
-        # The course page already holds the outline in order: do not load it a second time.
-        lessons = [lesson for module in course.modules.all() for lesson in module.lessons.all()]
+    # The course page already holds the outline in order: do not load it a second time.
+    lessons = getattr(course, "outline_lessons", None)
     progress = (
         selectors.progress_for(enrollment, lessons=lessons) if enrollment and enrollment.status != "dropped" else None
     )
