@@ -136,9 +136,10 @@ def run(cmd: list[str], env: dict[str, str], *, timeout: float = 3600, quiet: bo
     return proc.stdout
 
 
-def helper(command: str, env: dict[str, str], tmp: Path) -> dict:
+def helper(command: str, env: dict[str, str], tmp: Path, *extra: str) -> dict:
+    """Run a benchmarks/prepare.py command in the server's environment; its JSON answer."""
     out = tmp / f"{command}.json"
-    run([sys.executable, str(BENCH / "prepare.py"), command, str(out)], env, timeout=600, quiet=True)
+    run([sys.executable, str(BENCH / "prepare.py"), command, str(out), *extra], env, timeout=600, quiet=True)
     return json.loads(out.read_text())
 
 
@@ -387,9 +388,10 @@ def burst(port: int, lines: list[str], expect: set[int]) -> dict:
 # --- machine --------------------------------------------------------------------------------
 
 
-def machine(args) -> dict:
+def machine_common(args) -> dict:
+    """The machine every benchmark prints: cores, CPU, memory, Python, Django, PostgreSQL,
+    Redis and the load average at the start."""
     import django
-    import gunicorn
     import psycopg
     import redis
 
@@ -404,8 +406,6 @@ def machine(args) -> dict:
     mem = next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
     with psycopg.connect(f"{args.postgres_url.rstrip('/')}/postgres") as conn:
         pg = conn.execute("SHOW server_version").fetchone()[0]
-    redis_version = redis.Redis.from_url(args.redis_url).info("server")["redis_version"]
-    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]  # noqa: S607
     return {
         "cores": os.cpu_count(),
         "cpu": cpu,
@@ -413,32 +413,39 @@ def machine(args) -> dict:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "django": django.get_version(),
-        "gunicorn": gunicorn.__version__,
         "postgresql": pg,
-        "redis": redis_version,
-        "wrk": wrk_version.strip(),
+        "redis": redis.Redis.from_url(args.redis_url).info("server")["redis_version"],
         "load_average_at_start": os.getloadavg(),
     }
 
 
-# --- the run ------------------------------------------------------------------------------
+def machine(args) -> dict:
+    import gunicorn
+
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split("\n")[0]  # noqa: S607
+    return {**machine_common(args), "gunicorn": gunicorn.__version__, "wrk": wrk_version.strip()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every benchmark shares: the tier and its database, PostgreSQL, Redis."""
     parser.add_argument("--tier", choices=["S", "M", "L"], default="S")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
-    parser.add_argument("--connections", default="16,64")
-    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=0, help="WEB_CONCURRENCY (default: the shipped config's)")
     parser.add_argument("--database", default="lms_bench")
     parser.add_argument("--reseed", action="store_true", help="drop and seed the database even if it holds the tier")
     parser.add_argument(
         "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_data_arguments(parser)
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
+    parser.add_argument("--connections", default="16,64")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=0, help="WEB_CONCURRENCY (default: the shipped config's)")
     parser.add_argument("--redis-db", type=int, default=6, help="cache database (the broker uses the one below)")
     parser.add_argument("--only", default="", help="comma-separated scenario names (default: all)")
     parser.add_argument("--output", default="", help="results name (default: the tier)")

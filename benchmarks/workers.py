@@ -259,14 +259,6 @@ def wait_drained(probe: Probe, worker: Worker, started: float, timeout: float) -
     return time.perf_counter() - started
 
 
-def helper(command: str, env: dict[str, str], tmp: Path, *extra: str) -> dict:
-    out = tmp / f"{command}.json"
-    bench.run(
-        [sys.executable, str(bench.BENCH / "prepare.py"), command, str(out), *extra], env, timeout=600, quiet=True
-    )
-    return json.loads(out.read_text())
-
-
 # --- the worker's log -------------------------------------------------------------------------
 
 TASK_DONE = re.compile(r"Task ([\w.]+)\[[0-9a-f-]+\] succeeded in ([0-9.]+)s")
@@ -312,34 +304,13 @@ def diff_stats(after: dict, before: dict) -> dict:
 def machine(args) -> dict:
     import billiard
     import celery
-    import django
     import kombu
-    import psycopg
-    import redis
 
-    cpu = next(
-        (
-            ln.split(":", 1)[1].strip()
-            for ln in Path("/proc/cpuinfo").read_text().splitlines()
-            if ln.startswith("model name")
-        ),
-        "",
-    )
-    mem = next(ln for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
-    with psycopg.connect(f"{args.postgres_url.rstrip('/')}/postgres") as conn:
-        pg = conn.execute("SHOW server_version").fetchone()[0]
     return {
-        "cores": os.cpu_count(),
-        "cpu": cpu,
-        "memory_gib": round(int(mem.split()[1]) / 1024**2, 1),
-        "python": sys.version.split()[0],
-        "django": django.get_version(),
+        **bench.machine_common(args),
         "celery": celery.__version__,
         "kombu": kombu.__version__,
         "billiard": billiard.__version__,
-        "postgresql": pg,
-        "redis": redis.Redis.from_url(args.redis_url).info("server")["redis_version"],
-        "load_average_at_start": os.getloadavg(),
     }
 
 
@@ -348,19 +319,12 @@ def machine(args) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tier", choices=["S", "M", "L"], default="S")
-    parser.add_argument("--seed", type=int, default=1)
+    bench.add_data_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes (compose.prod.yml: 2)")
     parser.add_argument("--max-tasks-per-child", type=int, default=1000, help="compose.prod.yml: 1000")
     parser.add_argument("--certificates", type=int, default=100, help="certificates to render and email")
     parser.add_argument("--attempts", type=int, default=1000, help="overdue attempts to grade, per grading batch")
     parser.add_argument("--timeout", type=float, default=900, help="seconds a batch may take before the run fails")
-    parser.add_argument("--database", default="lms_bench")
-    parser.add_argument("--reseed", action="store_true", help="drop and seed the database even if it holds the tier")
-    parser.add_argument(
-        "--postgres-url", default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-    )
-    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
     parser.add_argument(
         "--redis-db",
         type=int,
@@ -422,7 +386,7 @@ def main() -> None:
         },
         "batches": {},
     }
-    results["dataset"] = helper("counts", env, tmp)
+    results["dataset"] = bench.helper("counts", env, tmp)
     worker = Worker(env, tmp / "celery-worker.log", args.concurrency, args.max_tasks_per_child)
     results["config"]["command"] = " ".join(worker.command[2:])
     sampler = MemorySampler(worker.proc.pid)
@@ -443,7 +407,7 @@ def main() -> None:
         # Untimed: what a worker would find waiting. The HTTP run publishes events with no
         # worker to relay them (and clears its queue), and an interrupted run of this script
         # may leave overdue attempts; both would otherwise be counted in the first batch.
-        backlog = helper("worker-backlog", env, tmp)
+        backlog = bench.helper("worker-backlog", env, tmp)
         if backlog["outbox_undispatched"] or backlog["overdue_attempts"]:
             started = time.perf_counter()
             for _ in range(math.ceil(backlog["outbox_undispatched"] / 500)):
@@ -489,7 +453,7 @@ def main() -> None:
             )
 
         # 1. Certificates: the task the course_completed listener enqueues, per enrollment.
-        certs = helper("worker-certificates", env, tmp, str(args.certificates))
+        certs = bench.helper("worker-certificates", env, tmp, str(args.certificates))
         cert_table = certs["table"]
         if len(certs["certificates"]) < args.certificates:
             raise SystemExit(f"the tier has only {len(certs['certificates'])} certificates of completed enrollments")
@@ -511,7 +475,7 @@ def main() -> None:
 
         # 2 and 3. Grading: the overdue sweep, once, then one sweep per pool process at once.
         for name, sweeps in (("grading_sweep", 1), ("grading_parallel", args.concurrency)):
-            attempts = helper("worker-attempts", env, tmp, str(args.attempts))
+            attempts = bench.helper("worker-attempts", env, tmp, str(args.attempts))
             per_sweep = 1000  # quizzes.services.attempts_close_overdue grades at most 1,000 a run
             sweeps = max(sweeps, math.ceil(len(attempts["attempts"]) / per_sweep))
 

@@ -123,3 +123,31 @@ def gunicorn_args(port: int) -> list[str]:
         f"127.0.0.1:{port}",
         "lms.wsgi",
     ]
+
+
+def run_at_once(calls: list) -> list:
+    """Run each callable in its own thread, released together by a barrier, as real
+    parallel clients (each thread has its own database connection, closed at the end).
+    Returns each call's result, or the exception it raised, in the order given."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index: int, call) -> None:
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as exc:  # reported to the caller, who says what is allowed
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -1,18 +1,17 @@
 """Attempt lifecycle rules on the database."""
 
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import time_machine
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from enrollments.models import Enrollment, RequirementCompletion
 from lms import metrics
 from lms.exceptions import ConflictError, PermissionDeniedError
+from lms.tests.helpers import run_at_once
 from quizzes import services
 from quizzes.models import Attempt, Choice, Question
 from quizzes.tests.conftest import right_answers
@@ -212,25 +211,17 @@ def test_drop_and_credit_all_corrections(quiz, learner):
 def test_parallel_starts_never_exceed_max_attempts(quiz, learner):
     quiz.max_attempts = 1
     quiz.save()
-    barrier = threading.Barrier(8)
-    outcomes = []
 
     def start():
-        barrier.wait()
         try:
             attempt, created = services.attempt_start(user=learner, quiz=quiz)
-            services.attempt_submit(attempt=attempt)
-            outcomes.append("created" if created else "resumed")
         except ConflictError:
-            outcomes.append("refused")
-        finally:
-            connection.close()
+            return "refused"
+        services.attempt_submit(attempt=attempt)
+        return "created" if created else "resumed"
 
-    threads = [threading.Thread(target=start) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_at_once([start] * 8)
+    assert set(outcomes) <= {"created", "resumed", "refused"}, outcomes
     assert Attempt.objects.filter(user=learner, quiz=quiz).count() == 1
     assert outcomes.count("created") == 1
 
@@ -240,21 +231,10 @@ def test_parallel_starts_never_exceed_max_attempts(quiz, learner):
 def test_parallel_submits_grade_once(quiz, learner):
     attempt, _ = services.attempt_start(user=learner, quiz=quiz)
     services.attempt_save_answers(attempt=attempt, answers=right_answers(attempt))
-    barrier = threading.Barrier(6)
-    results = []
-
-    def submit():
-        barrier.wait()
-        try:
-            results.append(services.attempt_submit(attempt=attempt).submitted_at)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = [r.submitted_at if not isinstance(r, Exception) else r for r in run_at_once(
+        [lambda: services.attempt_submit(attempt=attempt)] * 6
+    )]  # fmt: skip
+    assert not [r for r in results if isinstance(r, Exception)], results
     assert len(set(results)) == 1
     assert RequirementCompletion.objects.filter(enrollment__user=learner).count() == 1
     assert Enrollment.objects.get(user=learner).requirements.count() == 1

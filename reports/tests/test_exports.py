@@ -4,7 +4,6 @@ kept for RETENTION, built once whatever the number of deliveries."""
 
 import csv
 import io
-import threading
 from datetime import timedelta
 
 import pytest
@@ -18,6 +17,7 @@ from courses.models import Course
 from courses.tests.factories import Cast, course_with_lessons
 from enrollments import services as enrollment_services
 from enrollments.tests.factories import EnrollmentFactory
+from lms.tests.helpers import run_at_once
 from quizzes import services as quiz_services
 from quizzes.tests.factories import QuizFactory, single
 from reports import services
@@ -249,23 +249,8 @@ def test_two_workers_building_one_export_at_once_build_it_once(cast, course):
         pytest.skip("needs PostgreSQL (DATABASE_URL=postgres://...): row locks with SKIP LOCKED")
     EnrollmentFactory(course=course)
     export = Export.objects.create(requested_by=cast.owner, kind="enrollments", course=course)  # not enqueued
-    barrier = threading.Barrier(2)
-    results = []
-
-    def build():
-        from django.db import connection as thread_connection
-
-        barrier.wait()
-        try:
-            results.append(services.export_build(export_id=export.pk))
-        finally:
-            thread_connection.close()
-
-    threads = [threading.Thread(target=build) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_at_once([lambda: services.export_build(export_id=export.pk)] * 2)
+    assert not [r for r in results if isinstance(r, Exception)], results
     export.refresh_from_db()
     assert export.status == "ready"
     names = {r.file.name for r in results if r is not None}
