@@ -331,3 +331,23 @@ def test_emails_are_written_in_the_active_language(django_capture_on_commit_call
     assert message.subject == "Vous êtes inscrit à «\u00a0Analyse\u00a0»"
     assert message.body.startswith(f"Bonjour {enrollment.user.display_name},")
     assert "Commencez à apprendre sur" in message.body and "Start learning" not in message.body
+
+
+@pytest.mark.django_db
+def test_the_footer_offers_the_languages_and_the_choice_sticks(client):
+    home = client.get("/").content.decode()
+    assert '<label for="language-choice">Language</label>' in home
+    assert '<option value="fr" lang="fr">Français</option>' in home
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/courses/"})
+    assert response.status_code == 302 and response["Location"] == "/courses/"
+    catalog = client.get("/courses/")  # no Accept-Language: the cookie decides
+    assert catalog["Content-Language"] == "fr"
+    assert '<html lang="fr">' in catalog.content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/courses/"})
+    assert client.get("/courses/")["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_the_language_choice_never_redirects_off_site(client):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "https://evil.example.net/"})
+    assert response.status_code == 302 and response["Location"] == "/"

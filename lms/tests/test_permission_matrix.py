@@ -111,6 +111,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "accounts:password_reset_done": (None, everyone(200)),
     "accounts:password_reset_confirm": ("reset_link", everyone(200)),
     "accounts:password_reset_complete": (None, everyone(200)),
+    "set_language": (None, everyone(302)),  # a POST sets the language; a GET only goes back home
 }
 
 # Draft courses do not exist for the public.
