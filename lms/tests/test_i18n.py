@@ -351,3 +351,16 @@ def test_the_footer_offers_the_languages_and_the_choice_sticks(client):
 def test_the_language_choice_never_redirects_off_site(client):
     response = client.post("/i18n/setlang/", {"language": "fr", "next": "https://evil.example.net/"})
     assert response.status_code == 302 and response["Location"] == "/"
+
+
+@pytest.mark.django_db
+def test_one_english_word_with_two_meanings_gets_two_french_ones(client):
+    from accounts.tests.factories import AdminFactory
+
+    course = CourseFactory(slug="contexte")
+    client.force_login(AdminFactory())
+    course_page = client.get(f"/courses/{course.slug}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">S\u2019inscrire</button>" in course_page  # a learner enrolling themselves
+    assert ">Administration</a>" in course_page  # the link to the admin site
+    bulk_page = client.get("/admin/enrollments/enrollment/bulk-enrol/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'value="Inscrire"' in bulk_page  # enrolling other people
