@@ -2,10 +2,14 @@
 
 import logging
 
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import user_erased
-from certificates import services, tasks
+from certificates import selectors, services, tasks
+from certificates.models import Certificate
 from enrollments.signals import course_completed
 
 logger = logging.getLogger(__name__)
@@ -26,3 +30,10 @@ def on_course_completed(sender, enrollment_id: int, **kwargs) -> None:
 @receiver(user_erased, dispatch_uid="certificates.on_user_erased")
 def on_user_erased(sender, user_id: int, **kwargs) -> None:
     services.certificates_withhold_name(user_id=user_id)
+
+
+@receiver([post_save, post_delete], sender=Certificate, dispatch_uid="certificates.forget_verification")
+def forget_verification(sender, instance: Certificate, **kwargs) -> None:
+    """A changed certificate is read afresh by the public verification (once committed)."""
+    key = selectors.verification_cache_key(instance.code)
+    transaction.on_commit(lambda: cache.delete(key))

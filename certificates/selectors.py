@@ -23,3 +23,14 @@ def certificate_verify(code: str) -> Certificate:
     if certificate is None:
         raise NotFoundError("No certificate has this code.")
     return certificate
+
+
+# The public verification answer is cached as the JSON it sends, per code, for at most
+# this long. Any change to the certificate (revocation, a withheld name, a new render)
+# deletes the entry once committed (certificates/receivers.py), so a revocation shows at
+# once; the expiry only bounds a read that raced the change.
+VERIFICATION_TTL_SECONDS = 60
+
+
+def verification_cache_key(code: str) -> str:
+    return f"certificate-verify:{normalise_code(code)}"

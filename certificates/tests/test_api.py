@@ -122,3 +122,26 @@ def test_admin_revokes_with_a_reason_and_issues_manually(client, certificate):
     response = client.post("/admin/certificates/certificate/issue/", {"user": learner.pk, "course": other.course_id})
     assert response.status_code == 302
     assert learner.certificates.count() == 1
+
+
+def test_verification_is_served_from_the_cache_until_the_certificate_changes(
+    api_client, certificate, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    url = f"/api/v1/certificates/verify/{certificate.code.lower()}/"  # as typed: any case
+    first = api_client.get(url)
+    assert first.status_code == 200 and first.json()["status"] == "valid"
+    with django_assert_num_queries(0):
+        again = api_client.get(f"/api/v1/certificates/verify/{certificate.code}/")
+    assert again.json() == first.json() and again["Content-Type"] == "application/json"
+
+    with django_capture_on_commit_callbacks() as on_commit:
+        services.certificate_revoke(certificate=certificate, reason="Issued in error", revoked_by=AdminFactory())
+    assert api_client.get(url).json()["status"] == "valid"  # before the commit: still the cached answer
+    for callback in on_commit:  # the commit
+        callback()
+    revoked = api_client.get(url).json()  # read afresh at once
+    assert revoked["status"] == "revoked" and revoked["revoked_reason"] == "Issued in error"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificates_withhold_name(user_id=certificate.user_id)
+    assert api_client.get(url).json()["learner_name"] != certificate.learner_name
