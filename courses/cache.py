@@ -7,6 +7,7 @@ for every viewer (anonymous and learners) are cached.
 """
 
 import hashlib
+from collections.abc import Callable
 
 from django.core.cache import cache
 
@@ -34,9 +35,12 @@ def catalog_key(kind: str, query_string: str) -> str:
     return f"catalog:{kind}:v{catalog_version()}:{digest}"
 
 
-def get(kind: str, query_string: str):
-    return cache.get(catalog_key(kind, query_string))
-
-
-def set(kind: str, query_string: str, value) -> None:
-    cache.set(catalog_key(kind, query_string), value, timeout=TTL_SECONDS)
+def get_or_build(kind: str, query_string: str, build: Callable[[], bytes]) -> bytes:
+    """The cached response body for (kind, query string) under the current catalog
+    version, built and stored on a miss. A `build` that raises (a 404) stores nothing."""
+    key = catalog_key(kind, query_string)
+    body = cache.get(key)
+    if body is None:
+        body = build()
+        cache.set(key, body, timeout=TTL_SECONDS)
+    return body

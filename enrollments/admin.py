@@ -83,7 +83,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
         result = None
         if request.method == "POST" and form.is_valid():
             try:
-                emails = services.emails_from_csv(form.cleaned_data["file"].read(services.BULK_ENROL_MAX_BYTES + 1))
+                emails = services.emails_from_csv(form.cleaned_data["file"])
                 result = services.enrollment_bulk_create(
                     actor=request.user, course=form.cleaned_data["course"], emails=emails
                 )

@@ -105,22 +105,33 @@ def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
             enrollment__in=[e.pk for e in enrollments], key__in=keys
         ).values_list("enrollment_id", "key"):
             done_keys.setdefault(enrollment_id, set()).add(key)
+    required = {e.pk: e.lessons_required + len(extras.get(e.course_id, set())) for e in enrollments}
+    # Every lesson's counts, needed only where nothing is required: two queries, only then.
+    every_total, every_done = _every_lesson_counts([e for e in enrollments if required[e.pk] == 0])
     for e in enrollments:
         required_keys = extras.get(e.course_id, set())
-        e.progress = Progress(
-            required_total=e.lessons_required + len(required_keys),
+        e.progress = _counted(
+            required_total=required[e.pk],
             required_done=e.lessons_done + len(done_keys.get(e.pk, set()) & required_keys),
+            every_total=every_total.get(e.course_id, 0),
+            every_done=every_done.get(e.pk, 0),
         )
-    _count_every_lesson_where_nothing_is_required([e for e in enrollments if e.progress.required_total == 0])
     return enrollments
 
 
-def _count_every_lesson_where_nothing_is_required(enrollments: list[Enrollment]) -> None:
-    """A course where no lesson or other item is required is completed by doing every
-    lesson (otherwise nothing could ever complete it). Two queries, only when such
-    enrollments are on the page."""
+def _counted(*, required_total: int, required_done: int, every_total: int, every_done: int) -> Progress:
+    """The completion rule, in one place: the required lessons and other required items
+    count; in a course where nothing is required, every lesson does (otherwise nothing
+    could ever complete it)."""
+    if required_total == 0:
+        return Progress(required_total=every_total, required_done=every_done)
+    return Progress(required_total=required_total, required_done=required_done)
+
+
+def _every_lesson_counts(enrollments: list[Enrollment]) -> tuple[dict[int, int], dict[int, int]]:
+    """Lessons per course and completed lessons per enrollment, for these enrollments."""
     if not enrollments:
-        return
+        return {}, {}
     totals = dict(
         Lesson.objects.filter(course_id__in={e.course_id for e in enrollments})
         .order_by()
@@ -135,18 +146,12 @@ def _count_every_lesson_where_nothing_is_required(enrollments: list[Enrollment])
         .annotate(n=Count("id"))
         .values_list("enrollment_id", "n")
     )
-    for e in enrollments:
-        e.progress.required_total = totals.get(e.course_id, 0)
-        e.progress.required_done = done.get(e.pk, 0)
+    return totals, done
 
 
-# The outline is the courses app's: read once, as tuples (courses.selectors).
-OutlineLesson = course_selectors.OutlineLesson
-OutlineModule = course_selectors.OutlineModule
-outline_lessons = course_selectors.outline_lessons
-
-
-def progress_for(enrollment: Enrollment, *, lessons: Sequence[Lesson | OutlineLesson] | None = None) -> Progress:
+def progress_for(
+    enrollment: Enrollment, *, lessons: Sequence[Lesson | course_selectors.OutlineLesson] | None = None
+) -> Progress:
     """Full progress of one enrollment: counts, completed lessons and the next lesson.
 
     `lessons`: the course's lessons in outline order when the caller has them (the counts
@@ -158,7 +163,7 @@ def progress_for(enrollment: Enrollment, *, lessons: Sequence[Lesson | OutlineLe
         )
     )
     if lessons is None:
-        lessons = outline_lessons(enrollment.course_id)
+        lessons = course_selectors.outline_lessons(enrollment.course_id)
     if lessons:
         keys = extra_requirements([enrollment.course_id]).get(enrollment.course_id, set())
         done_keys = (
@@ -167,23 +172,19 @@ def progress_for(enrollment: Enrollment, *, lessons: Sequence[Lesson | OutlineLe
             else set()
         )
         required = {ls.pk for ls in lessons if ls.is_required}
-        progress = Progress(
-            required_total=len(required) + len(keys), required_done=len(required & completed) + len(done_keys)
+        every = {ls.pk for ls in lessons}
+        progress = _counted(
+            required_total=len(required) + len(keys),
+            required_done=len(required & completed) + len(done_keys),
+            every_total=len(every),
+            every_done=len(every & completed),
         )
-        if progress.required_total == 0:  # nothing required: every lesson counts (attach_progress does the same)
-            every = {ls.pk for ls in lessons}
-            progress = Progress(required_total=len(every), required_done=len(every & completed))
     else:
         annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
         progress = attach_progress([annotated])[0].progress
     progress.completed_lesson_ids = completed
     progress.next_lesson_id = next((ls.pk for ls in lessons if ls.pk not in completed), None)
     return progress
-
-
-def course_modules_with_lessons(course_id: int) -> list[OutlineModule]:
-    """The modules of the course in order, each with its lessons in order: two queries."""
-    return course_selectors.outline_modules(course_id)
 
 
 def dashboard_for(user) -> list[Enrollment]:

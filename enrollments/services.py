@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -323,10 +324,13 @@ class BulkEnrolResult:
         }
 
 
-def emails_from_csv(data: bytes) -> list[str]:
-    """The addresses of a CSV file: one per row, in a column headed `email` (or the only
-    column, without a header). UTF-8 (with or without BOM). Duplicates are kept once, in
-    order. Every bad row is reported at once, by line number, as `ApplicationError`."""
+def emails_from_csv(source: bytes | IO[bytes]) -> list[str]:
+    """The addresses of a CSV file (its bytes, or an open file such as an upload): one per
+    row, in a column headed `email` (or the only column, without a header). UTF-8 (with or
+    without BOM). Duplicates are kept once, in order. Every bad row is reported at once, by
+    line number, as `ApplicationError`."""
+    # One byte over the limit is enough to refuse it; a larger file is never read whole.
+    data = source if isinstance(source, bytes) else source.read(BULK_ENROL_MAX_BYTES + 1)
     if len(data) > BULK_ENROL_MAX_BYTES:
         raise ApplicationError(f"The file is larger than {BULK_ENROL_MAX_BYTES // 1024} KB.", code="file_too_large")
     try:

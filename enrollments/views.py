@@ -107,7 +107,7 @@ def lesson(request, slug: str, lesson_id: int):
     lesson, can_read = _lesson_or_404(request.user, slug, lesson_id)
     course = lesson.course
     enrollment = services.lesson_visit(user=request.user, lesson=lesson) if can_read else None
-    modules = selectors.course_modules_with_lessons(course.pk)
+    modules = course_selectors.outline_modules(course.pk)
     ordered = [ls for module in modules for ls in module.lessons]
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
     progress = selectors.progress_for(enrollment, lessons=ordered) if enrollment else None

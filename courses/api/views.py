@@ -37,6 +37,16 @@ def _viewer_sees_public_catalog(user) -> bool:
     return not user.is_authenticated or not (user.is_instructor or user.has_full_access)
 
 
+def _shared_json(request, kind: str, key: str, respond) -> HttpResponse:
+    """A public catalog answer, the same for every public viewer: cached as the JSON bytes
+    sent (a hit neither unpickles objects nor renders them), under the catalog version."""
+
+    def build() -> bytes:
+        return request.accepted_renderer.render(respond().data, "application/json")
+
+    return HttpResponse(cache.get_or_build(kind, key, build), content_type="application/json")
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[
@@ -89,14 +99,12 @@ class CourseViewSet(
         self._public_catalog = True
         if request.accepted_renderer.format != "json":  # the browsable API (DEBUG only)
             return super().list(request, *args, **kwargs)
-        # Cached as the JSON bytes sent: a hit neither unpickles objects nor renders them.
-        query = request.META.get("QUERY_STRING", "")
-        body = cache.get("api-list-json", query)
-        if body is None:
-            response = super().list(request, *args, **kwargs)
-            body = request.accepted_renderer.render(response.data, "application/json")
-            cache.set("api-list-json", query, body)
-        return HttpResponse(body, content_type="application/json")
+        return _shared_json(
+            request,
+            "api-list-json",
+            request.META.get("QUERY_STRING", ""),
+            lambda: super(CourseViewSet, self).list(request),
+        )
 
     def get_object(self):
         # Public viewers get exactly the anonymous view (see get_queryset), so it can be shared.
@@ -110,13 +118,10 @@ class CourseViewSet(
         if not _viewer_sees_public_catalog(request.user) or request.accepted_renderer.format != "json":
             return super().retrieve(request, *args, **kwargs)
         self._public_catalog = True
-        slug = self.kwargs["slug"]
-        body = cache.get("api-detail-json", slug)
-        if body is None:
-            response = super().retrieve(request, *args, **kwargs)  # 404 for a draft: raised, never cached
-            body = request.accepted_renderer.render(response.data, "application/json")
-            cache.set("api-detail-json", slug, body)
-        return HttpResponse(body, content_type="application/json")
+        # A draft is a 404, raised by the build: never cached.
+        return _shared_json(
+            request, "api-detail-json", self.kwargs["slug"], lambda: super(CourseViewSet, self).retrieve(request)
+        )
 
     def create(self, request, *args, **kwargs):
         if not _may_author(request.user):

@@ -23,7 +23,7 @@ from lms.exceptions import PermissionDeniedError
 
 def progress_payload(enrollment) -> dict:
     """Per-module and per-lesson state, percent and the next lesson."""
-    modules = selectors.course_modules_with_lessons(enrollment.course_id)
+    modules = course_selectors.outline_modules(enrollment.course_id)
     lessons = [lesson for module in modules for lesson in module.lessons]
     progress = selectors.progress_for(enrollment, lessons=lessons)
     done = progress.completed_lesson_ids
@@ -147,8 +147,7 @@ class BulkEnrolView(GenericAPIView):
         serializer = BulkEnrolSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if "file" in serializer.validated_data:
-            # One byte over the limit is enough for the service to refuse it.
-            emails = services.emails_from_csv(serializer.validated_data["file"].read(services.BULK_ENROL_MAX_BYTES + 1))
+            emails = services.emails_from_csv(serializer.validated_data["file"])
         else:
             emails = services.emails_validate(serializer.validated_data["emails"])
         result = services.enrollment_bulk_create(actor=request.user, course=course, emails=emails)
