@@ -143,18 +143,18 @@ def test_dashboard_next_lesson_skips_completed_lessons(cast):
 
 
 @pytest.mark.parametrize(
-    ("required", "optional", "done_required", "done_optional", "required_quiz", "quiz_passed"),
+    ("required", "optional", "done_required", "done_optional", "required_quiz", "quiz_passed", "expected"),
     [
-        (3, 2, 1, 2, False, False),
-        (3, 0, 3, 0, True, False),
-        (2, 1, 2, 0, True, True),
-        (0, 3, 0, 2, False, False),  # nothing required: every lesson counts
-        (0, 2, 0, 2, True, False),  # a required quiz and optional lessons: only the quiz counts
-        (0, 0, 0, 0, False, False),
+        (3, 2, 1, 2, False, False, (3, 1, 33)),  # optional lessons count for nothing
+        (3, 0, 3, 0, True, False, (4, 3, 75)),  # the required quiz is one more step
+        (2, 1, 2, 0, True, True, (3, 3, 100)),
+        (0, 3, 0, 2, False, False, (3, 2, 66)),  # nothing required: every lesson counts
+        (0, 2, 0, 2, True, False, (1, 0, 0)),  # a required quiz and optional lessons: only the quiz counts
+        (1, 0, 0, 0, False, False, (1, 0, 0)),
     ],
 )
 def test_progress_from_the_outline_agrees_with_the_counting_queries(
-    required, optional, done_required, done_optional, required_quiz, quiz_passed
+    required, optional, done_required, done_optional, required_quiz, quiz_passed, expected
 ):
     from quizzes.models import Quiz
     from quizzes.tests.factories import single
@@ -178,3 +178,4 @@ def test_progress_from_the_outline_agrees_with_the_counting_queries(
         from_queries.required_done,
     )
     assert from_outline.percent == from_queries.percent
+    assert (from_outline.required_total, from_outline.required_done, from_outline.percent) == expected

@@ -1,12 +1,10 @@
 """Enrollment rules, exercised on the database through enrollments.services."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -220,29 +218,13 @@ def test_fifty_simultaneous_enrollments_fill_exactly_the_capacity():
     capacity = 3
     course = course_with_lessons(capacity=capacity)
     learners = UserFactory.create_batch(50)
-    barrier = threading.Barrier(len(learners))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def enrol(learner):
-        try:
-            barrier.wait()
-            services.enrollment_create(user=learner, course=course)
-            outcome = "enrolled"
-        except ConflictError as exc:
-            outcome = exc.code
-        except Exception as exc:  # anything else is a failure of the rule, reported below
-            outcome = repr(exc)
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=enrol, args=(learner,)) for learner in learners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once(
+        [lambda learner=learner: services.enrollment_create(user=learner, course=course) for learner in learners]
+    )
+    # A refusal is the rule working; any other error is a failure of it, named here.
+    outcomes = [
+        r.code if isinstance(r, ConflictError) else "enrolled" if isinstance(r, tuple) else repr(r) for r in results
+    ]
 
     assert sorted(outcomes) == ["course_full"] * (50 - capacity) + ["enrolled"] * capacity
     assert Enrollment.objects.filter(course=course).count() == capacity
@@ -255,23 +237,7 @@ def test_fifty_simultaneous_enrollments_fill_exactly_the_capacity():
 def test_one_learner_enrolling_from_many_tabs_at_once_gets_one_enrollment():
     course = course_with_lessons()
     learner = UserFactory()
-    barrier = threading.Barrier(10)
-    results: list = []
-
-    def enrol():
-        try:
-            barrier.wait()
-            results.append(services.enrollment_create(user=learner, course=course))
-        except Exception as exc:
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=enrol) for _ in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = run_at_once([lambda: services.enrollment_create(user=learner, course=course)] * 10)
 
     assert all(isinstance(r, tuple) for r in results), results
     assert len({enrollment.pk for enrollment, _ in results}) == 1
