@@ -88,8 +88,9 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     a missing or half-written file. Storage errors propagate so the task retries.
     """
     certificate = Certificate.objects.get(pk=certificate_id)
-    if certificate.is_ready and not force:
-        return certificate
+    if (certificate.is_ready and not force) or certificate.learner_name == NAME_WITHHELD:
+        return certificate  # done already; or erased: no PDF carries the name any more
+    rendered_name = certificate.learner_name
     try:
         data = render_certificate(_content(certificate))
     except CertificateRenderError as exc:
@@ -100,9 +101,10 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     stored = certificate.pdf.storage.save(name, ContentFile(data))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if certificate.is_ready and not force:
+        if (certificate.is_ready and not force) or certificate.learner_name != rendered_name:
             # Rendered meanwhile by another worker (the task and the sweep, or two sweeps,
-            # at once): theirs stays, and this copy is not left behind in the storage.
+            # at once): theirs stays; or the name was withheld meanwhile (an erasure): the
+            # PDF printed it. Either way this copy is not kept.
             certificate.pdf.storage.delete(stored)
             return certificate
         certificate.pdf.name = stored
@@ -194,11 +196,14 @@ def certificates_render_pending() -> int:
 NAME_WITHHELD = "Name withheld at the learner's request"
 
 
+@transaction.atomic
 def certificates_withhold_name(*, user_id: int) -> int:
     """After an account is erased its certificates stay verifiable (valid or revoked, the
     course and the date) without the person's name; their PDFs are deleted."""
     count = 0
-    for certificate in Certificate.objects.filter(user_id=user_id):
+    # Locked, so that a render in flight either finishes first (and its PDF is deleted
+    # here) or sees the withheld name under its own lock and keeps nothing.
+    for certificate in Certificate.objects.select_for_update().filter(user_id=user_id):
         if certificate.pdf:
             certificate.pdf.delete(save=False)
         certificate.learner_name = NAME_WITHHELD

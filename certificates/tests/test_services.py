@@ -184,3 +184,23 @@ def test_racing_workers_issue_one_certificate():
         t.join()
     assert Certificate.objects.count() == 1
     assert set(codes) == {Certificate.objects.get().code}
+
+
+def test_a_render_in_flight_when_the_name_is_withheld_keeps_no_pdf(enrollment, monkeypatch):
+    certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)
+    real_renderer = services.render_certificate
+
+    def render_while_the_account_is_erased(content):
+        data = real_renderer(content)  # the PDF with the name is built...
+        services.certificates_withhold_name(user_id=certificate.user_id)  # ...as the erasure lands
+        return data
+
+    monkeypatch.setattr(services, "render_certificate", render_while_the_account_is_erased)
+    services.certificate_render(certificate_id=certificate.pk)
+    certificate.refresh_from_db()
+    assert certificate.learner_name == services.NAME_WITHHELD
+    assert not certificate.pdf and not certificate.is_ready
+    storage = certificate.pdf.storage
+    assert [n for n in storage.listdir("certificates")[1] if n.startswith(certificate.code)] == []
+    monkeypatch.undo()
+    assert services.certificate_render(certificate_id=certificate.pk).pdf.name == ""  # never rendered again
