@@ -5,6 +5,7 @@ from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from accounts.signals import user_erased
 from courses import cache
 from courses.models import Attachment, Category, Course, Lesson, Module
 
@@ -18,3 +19,11 @@ from courses.models import Attachment, Category, Course, Lesson, Module
 @receiver(m2m_changed, sender=Course.prerequisites.through)
 def catalog_changed(**kwargs) -> None:
     transaction.on_commit(cache.bump_catalog_version)
+
+
+@receiver(user_erased, dispatch_uid="courses.on_user_erased")
+def on_user_erased(sender, user_id: int, **kwargs) -> None:
+    """An erased account no longer teaches: its pseudonym must not be shown as a course's
+    instructor (removing it also refreshes the public catalog, through m2m_changed)."""
+    for course in Course.objects.filter(instructors=user_id):
+        course.instructors.remove(user_id)

@@ -46,3 +46,19 @@ def test_delete_page_erases_and_logs_out(client):
     user.refresh_from_db()
     assert user.is_active is False
     assert client.get("/dashboard/").status_code == 302
+
+
+def test_an_erased_instructor_no_longer_shows_on_their_courses(api_client, django_capture_on_commit_callbacks):
+    from courses.tests.factories import InstructorFactory, course_with_lessons
+
+    teacher, colleague = InstructorFactory(first_name="Grace", last_name="Hopper"), InstructorFactory()
+    course = course_with_lessons(slug="taught", instructors=[teacher, colleague])
+    before = api_client.get("/api/v1/courses/taught/").json()  # fills the public cache
+    assert teacher.pk in {i["id"] for i in before["instructors"]}
+    api_client.force_authenticate(teacher)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api_client.delete("/api/v1/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    api_client.force_authenticate(None)
+    after = api_client.get("/api/v1/courses/taught/").json()
+    assert [i["id"] for i in after["instructors"]] == [colleague.pk]
+    assert list(course.instructors.all()) == [colleague]

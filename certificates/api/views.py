@@ -1,7 +1,10 @@
 """Certificates API: own list and downloads; public verification by code."""
 
+from datetime import UTC
+
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
@@ -53,6 +56,7 @@ class VerifyView(GenericAPIView):
         body = cache.get(key)
         if body is None:
             certificate = selectors.certificate_verify(code)  # unknown codes: 404, never cached
-            body = JSONRenderer().render(VerificationSerializer(certificate).data)
+            with timezone.override(UTC):  # the same bytes whoever fills the cache
+                body = JSONRenderer().render(VerificationSerializer(certificate).data)
             cache.set(key, body, timeout=selectors.VERIFICATION_TTL_SECONDS)
         return HttpResponse(body, content_type="application/json")

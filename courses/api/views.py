@@ -1,7 +1,10 @@
 """Catalog API: courses, modules, categories and lessons. Reads go through
 courses.selectors (scoped to the requester), writes through courses.services."""
 
+from datetime import UTC
+
 from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -42,7 +45,9 @@ def _shared_json(request, kind: str, key: str, respond) -> HttpResponse:
     sent (a hit neither unpickles objects nor renders them), under the catalog version."""
 
     def build() -> bytes:
-        return request.accepted_renderer.render(respond().data, "application/json")
+        # In UTC whoever fills it: a signed-in viewer's time zone must not reach others.
+        with timezone.override(UTC):
+            return request.accepted_renderer.render(respond().data, "application/json")
 
     return HttpResponse(cache.get_or_build(kind, key, build), content_type="application/json")
 

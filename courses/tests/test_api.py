@@ -484,3 +484,14 @@ def test_a_learner_who_still_teaches_a_draft_never_puts_it_in_the_shared_cache(a
     as_(api_client, former).get(LIST)
     api_client.force_authenticate(None)
     assert "draft" not in _slugs(api_client.get(LIST))
+
+
+def test_the_shared_catalog_is_written_in_utc_whoever_fills_it(client, api_client, cast, course):
+    cast.learner.time_zone = "Asia/Tokyo"
+    cast.learner.save(update_fields=["time_zone"])
+    client.force_login(cast.learner)  # a session: the learner's time zone is active
+    filled = client.get(LIST).json()
+    assert filled["results"][0]["published_at"].endswith(("Z", "+00:00"))
+    client.get(detail("python"))
+    shared = api_client.get(detail("python")).json()  # anonymous, from the cache
+    assert shared["published_at"].endswith(("Z", "+00:00"))
