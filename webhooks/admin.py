@@ -68,5 +68,5 @@ class WebhookDeliveryAdmin(StaffOnly, admin.ModelAdmin):
 
     @admin.action(description=_("Replay every dead delivery"))
     def replay_all_dead(self, request, queryset):
-        n = services.replay(deliveries=list(WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DEAD)))
+        n = services.replay_dead()
         self.message_user(request, _("%(n)d dead delivery(ies) queued again.") % {"n": n}, messages.SUCCESS)

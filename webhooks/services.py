@@ -151,6 +151,14 @@ def due_deliveries(*, limit: int = 500) -> list[int]:
     )
 
 
+def replay_dead(*, subscription=None) -> int:
+    """Send every dead delivery again (of one subscription, or of all)."""
+    dead = WebhookDelivery.objects.filter(status=WebhookDelivery.Status.DEAD)
+    if subscription is not None:
+        dead = dead.filter(subscription=subscription)
+    return replay(deliveries=list(dead.only("pk")))
+
+
 def replay(*, deliveries) -> int:
     """Send dead (or delivered) deliveries again, from a fresh attempt count."""
     return WebhookDelivery.objects.filter(pk__in=[d.pk for d in deliveries]).update(

@@ -38,5 +38,4 @@ class WebhookSubscriptionViewSet(viewsets.ModelViewSet):
     @action(detail=True, methods=["post"], url_path="replay-dead")
     def replay_dead(self, request, pk=None):
         subscription = self.get_object()
-        dead = list(WebhookDelivery.objects.filter(subscription=subscription, status=WebhookDelivery.Status.DEAD))
-        return Response({"replayed": services.replay(deliveries=dead)})
+        return Response({"replayed": services.replay_dead(subscription=subscription)})

@@ -39,3 +39,37 @@ def test_non_staff_cannot_list_or_create(api_client):
     api_client.force_authenticate(UserFactory())
     assert api_client.get("/api/v1/webhooks/").status_code == 403
     assert api_client.post("/api/v1/webhooks/", {}, format="json").status_code == 403
+
+
+def test_replaying_dead_deliveries_takes_one_subscriptions_or_all_of_them(api_client, client):
+    import uuid
+
+    from django.utils import timezone
+
+    from lms.models import OutboxEvent
+    from webhooks.models import WebhookDelivery
+
+    subs = [
+        WebhookSubscription.objects.create(url=f"https://hooks{n}.example.com/x", events=["user.registered"])
+        for n in range(2)
+    ]
+    event = OutboxEvent.objects.create(
+        id=uuid.uuid4(), event_type="user.registered", payload={}, occurred_at=timezone.now()
+    )
+    for sub in subs:
+        WebhookDelivery.objects.create(
+            subscription=sub, event=event, status="dead", attempts=8, next_attempt_at=timezone.now()
+        )
+    staff = AdminFactory()
+    api_client.force_authenticate(staff)
+    response = api_client.post(f"/api/v1/webhooks/{subs[0].pk}/replay-dead/")
+    assert response.status_code == 200 and response.json() == {"replayed": 1}
+    assert dict(WebhookDelivery.objects.values_list("subscription_id", "status")) == {
+        subs[0].pk: "pending",
+        subs[1].pk: "dead",
+    }
+    client.force_login(staff)
+    any_delivery = WebhookDelivery.objects.first().pk
+    client.post("/admin/webhooks/webhookdelivery/", {"action": "replay_all_dead", "_selected_action": [any_delivery]})
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"pending"}
+    assert set(WebhookDelivery.objects.values_list("attempts", flat=True)) == {0}
