@@ -199,16 +199,39 @@ NAME_WITHHELD = "Name withheld at the learner's request"
 @transaction.atomic
 def certificates_withhold_name(*, user_id: int) -> int:
     """After an account is erased its certificates stay verifiable (valid or revoked, the
-    course and the date) without the person's name; their PDFs are deleted."""
+    course and the date) without the person's name. Their PDFs, which print it, are
+    unlinked here and deleted from the storage by a task after the commit (retried while
+    the storage is down), so an unreachable storage never fails the erasure."""
+    names: list[str] = []
     count = 0
     # Locked, so that a render in flight either finishes first (and its PDF is deleted
     # here) or sees the withheld name under its own lock and keeps nothing.
     for certificate in Certificate.objects.select_for_update().filter(user_id=user_id):
         if certificate.pdf:
-            certificate.pdf.delete(save=False)
+            names.append(certificate.pdf.name)
+        certificate.pdf.name = ""
         certificate.learner_name = NAME_WITHHELD
         certificate.rendered_at = None
         certificate.render_error = "erased"  # never re-rendered by the sweep
         certificate.save(update_fields=["learner_name", "pdf", "rendered_at", "render_error", "updated_at"])
         count += 1
+    if names:
+        transaction.on_commit(lambda: _enqueue_pdf_deletion(names))
     return count
+
+
+def _enqueue_pdf_deletion(names: list[str]) -> None:
+    from certificates import tasks
+
+    try:
+        tasks.delete_pdfs.delay(names)
+    except Exception:  # the broker is down: the files are unlinked already; say which they are
+        logger.error("certificate_pdf_deletion_not_queued", extra={"names": names}, exc_info=True)
+
+
+def pdfs_delete(*, names: list[str]) -> int:
+    """Delete stored PDFs that no certificate points at any more. Safe to run twice."""
+    storage = Certificate._meta.get_field("pdf").storage
+    for name in names:
+        storage.delete(name)
+    return len(names)

@@ -35,3 +35,10 @@ def render_certificate(certificate_id: int, force: bool = False) -> int:
 @shared_task(name="certificates.render_pending", acks_late=True, soft_time_limit=600, time_limit=660)
 def render_pending() -> int:
     return services.certificates_render_pending()
+
+
+@shared_task(
+    name="certificates.delete_pdfs", acks_late=True, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=8
+)
+def delete_pdfs(names: list[str]) -> int:
+    return services.pdfs_delete(names=names)

@@ -17,6 +17,8 @@ def test_erasure_needs_the_password_and_removes_personal_data(api_client, django
     certificate = certificate_services.certificate_process(enrollment_id=enrollment.pk)
     user = enrollment.user
     email = user.email
+    pdf_name, storage = certificate.pdf.name, certificate.pdf.storage
+    assert pdf_name and storage.exists(pdf_name)
     api_client.force_authenticate(user)
     assert api_client.delete("/api/v1/auth/me/", {"password": "wrong"}, format="json").status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
@@ -31,6 +33,7 @@ def test_erasure_needs_the_password_and_removes_personal_data(api_client, django
     assert verify["status"] == "valid"
     assert verify["learner_name"] == NAME_WITHHELD
     assert "Lovelace" not in str(verify)
+    assert not storage.exists(pdf_name)  # the PDF printed the name
     api_client.force_authenticate(None)
     assert api_client.post("/api/v1/auth/token/", {"email": email, "password": PASSWORD}).status_code == 401
 
