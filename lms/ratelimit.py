@@ -53,7 +53,8 @@ def hit(
 
 def _count(cache, key: str, *, timeout: int) -> int:
     """Increment the window's counter and return it. On Redis: INCR and EXPIRE NX in one
-    pipelined round trip (this runs on every API request). Elsewhere: add() then incr(),
+    pipelined round trip (this runs on every API request; EXPIRE NX needs Redis 7, which
+    the operations guide requires). Elsewhere: add() then incr(),
     both atomic in locmem."""
     client = getattr(cache, "client", None)
     if client is not None and hasattr(client, "get_client"):  # django-redis
