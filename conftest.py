@@ -46,8 +46,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_caches():
-    """Each test starts with empty caches (rate-limit windows, blacklist, page cache)."""
+    """Each test starts with empty caches (rate-limit windows, blacklist, page cache, the
+    outlines kept in this process)."""
     from django.core.cache import caches
+
+    from courses.cache import local_clear
+
+    local_clear()
 
     for alias in settings.CACHES:
         cache = caches[alias]

@@ -7,40 +7,88 @@ for every viewer (anonymous and learners) are cached.
 """
 
 import hashlib
-from collections.abc import Callable
+import secrets
+import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
 
 from django.core.cache import cache
 
 VERSION_KEY = "catalog:version"
 TTL_SECONDS = 300
+LOCAL_MAX_ENTRIES = 256
+
+T = TypeVar("T")
 
 
-def catalog_version() -> int:
+def catalog_version() -> int | None:
+    """The current catalog version; None when the cache cannot be reached.
+
+    A version starts at a random number, not at 1: after Redis restarts empty (it keeps
+    nothing on disk) the numbering must not meet a version that a process still holds
+    entries for (`local_get_or_build`)."""
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY) or 1
-    return int(version)
+        cache.add(VERSION_KEY, secrets.randbits(48), timeout=None)
+        version = cache.get(VERSION_KEY)
+    return None if version is None else int(version)
 
 
 def bump_catalog_version() -> None:
     try:
         cache.incr(VERSION_KEY)
     except ValueError:
-        cache.add(VERSION_KEY, 2, timeout=None)
+        cache.add(VERSION_KEY, secrets.randbits(48), timeout=None)
 
 
-def catalog_key(kind: str, query_string: str) -> str:
+def catalog_key(kind: str, query_string: str, version: int) -> str:
     digest = hashlib.sha256(query_string.encode()).hexdigest()[:32]
-    return f"catalog:{kind}:v{catalog_version()}:{digest}"
+    return f"catalog:{kind}:v{version}:{digest}"
 
 
 def get_or_build(kind: str, query_string: str, build: Callable[[], bytes]) -> bytes:
     """The cached response body for (kind, query string) under the current catalog
-    version, built and stored on a miss. A `build` that raises (a 404) stores nothing."""
-    key = catalog_key(kind, query_string)
+    version, built and stored on a miss. A `build` that raises (a 404) stores nothing;
+    without a reachable cache, nothing is stored either."""
+    version = catalog_version()
+    if version is None:
+        return build()
+    key = catalog_key(kind, query_string, version)
     body = cache.get(key)
     if body is None:
         body = build()
         cache.set(key, body, timeout=TTL_SECONDS)
     return body
+
+
+# Values derived from catalog content (a course's outline, its syllabus markup) kept in
+# this process: (version, key) -> (built at, value). Never anything that depends on who
+# asks: the key says what varies (language, the reader's access).
+_local: dict[tuple, tuple[float, object]] = {}
+
+
+def local_get_or_build(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+    """`build()`'s value for `key` under the current catalog version, kept in this process
+    (no network round trip, no unpickling: a 500-lesson outline costs nothing to reuse).
+
+    A change to the catalog bumps the version once committed, so a stale value is never
+    read again; a value also expires after TTL_SECONDS, as the shared entries do, in case
+    a bump was lost (a process killed between its commit and the bump). Without a
+    reachable cache there is no version to trust: the value is built every time."""
+    version = catalog_version()
+    if version is None:
+        return build()
+    full_key = (version, *key)
+    now = time.monotonic()
+    hit = _local.get(full_key)
+    if hit is not None and now - hit[0] < TTL_SECONDS:
+        return hit[1]  # type: ignore[return-value]
+    value = build()
+    if len(_local) >= LOCAL_MAX_ENTRIES:
+        _local.clear()  # entries of old versions pile up; starting over is cheap
+    _local[full_key] = (now, value)
+    return value
+
+
+def local_clear() -> None:
+    _local.clear()

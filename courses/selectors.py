@@ -9,7 +9,7 @@ from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySe
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from courses import access
+from courses import access, cache
 from courses.models import Attachment, Category, Course, Lesson, Module
 from lms.exceptions import NotFoundError, PermissionDeniedError
 
@@ -104,18 +104,34 @@ def course_get_for_edit(user, slug: str) -> Course:
     return course
 
 
+def _visible_lessons(user) -> QuerySet[Lesson]:
+    """Lessons of the courses `user` may see (the visibility rule as a subquery: one
+    query with the lesson, not a second one for its course)."""
+    return Lesson.objects.filter(course__in=Course.objects.filter(access.visible_courses_q(user)).values("pk"))
+
+
 def lesson_get_for(user, lesson_id: int) -> tuple[Lesson, bool]:
     """The lesson and whether `user` may read its content. NotFoundError when its course
     is not visible to `user`."""
     lesson = (
-        Lesson.objects.filter(pk=lesson_id)
+        _visible_lessons(user)
+        .filter(pk=lesson_id)
         .select_related("module", "course")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
         .first()
     )
-    if lesson is None or not Course.objects.filter(access.visible_courses_q(user), pk=lesson.course_id).exists():
+    if lesson is None:
         raise NotFoundError("Lesson not found.")
     return lesson, access.can_read_lesson(user, lesson, lesson.course)
+
+
+def lesson_get_visible(user, lesson_id: int) -> Lesson:
+    """The lesson, with its course, when `user` may see the course (whether they may
+    read it is the caller's rule, e.g. enrollment); NotFoundError otherwise. One query."""
+    lesson = _visible_lessons(user).filter(pk=lesson_id).select_related("course").first()
+    if lesson is None:
+        raise NotFoundError("Lesson not found.")
+    return lesson
 
 
 def category_list() -> QuerySet[Category]:
@@ -146,33 +162,45 @@ class OutlineLesson:
 class OutlineModule:
     pk: int
     title: str
-    lessons: list[OutlineLesson]
+    lessons: tuple[OutlineLesson, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """A course's modules in order, each with its lessons in order, and every lesson in
+    that order. Shared by every reader of the course, never changed: callers must not
+    mutate it."""
+
+    modules: tuple[OutlineModule, ...]
+    lessons: tuple[OutlineLesson, ...]
 
 
 _OUTLINE_FIELDS = ("id", "title", "module_id", "kind", "is_required", "is_preview", "estimated_minutes", "position")
 
 
-def outline_modules(course_id: int) -> list[OutlineModule]:
-    """The modules of the course in order, each with its lessons in order: two queries."""
-    modules = [
-        OutlineModule(pk, title, [])
-        for pk, title in Module.objects.filter(course_id=course_id)
-        .order_by("position", "id")
-        .values_list("id", "title")
-    ]
-    by_id = {module.pk: module for module in modules}
+def outline_for(course_id: int) -> Outline:
+    """The course's outline: two queries on a miss, none while the catalog is unchanged
+    (kept in this process under the catalog version, courses.cache.local_get_or_build;
+    the course page, the lesson page and the progress API all read it)."""
+    return cache.local_get_or_build(("outline", course_id), lambda: _read_outline(course_id))
+
+
+def _read_outline(course_id: int) -> Outline:
+    modules = list(Module.objects.filter(course_id=course_id).order_by("position", "id").values_list("id", "title"))
+    lessons_of: dict[int, list[OutlineLesson]] = {module_id: [] for module_id, _title in modules}
     for row in Lesson.objects.filter(course_id=course_id).order_by("position", "id").values_list(*_OUTLINE_FIELDS):
         lesson = OutlineLesson(*row)
-        if lesson.module_id in by_id:
-            by_id[lesson.module_id].lessons.append(lesson)
-    return modules
+        if lesson.module_id in lessons_of:
+            lessons_of[lesson.module_id].append(lesson)
+    built = tuple(OutlineModule(pk, title, tuple(lessons_of[pk])) for pk, title in modules)
+    return Outline(modules=built, lessons=tuple(lesson for module in built for lesson in module.lessons))
 
 
-def outline_lessons(course_id: int) -> list[OutlineLesson]:
+def outline_modules(course_id: int) -> tuple[OutlineModule, ...]:
+    """The modules of the course in order, each with its lessons in order."""
+    return outline_for(course_id).modules
+
+
+def outline_lessons(course_id: int) -> tuple[OutlineLesson, ...]:
     """Every lesson of the course in outline order (module order, then lesson order)."""
-    rows = (
-        Lesson.objects.filter(course_id=course_id)
-        .order_by("module__position", "module_id", "position", "id")
-        .values_list(*_OUTLINE_FIELDS)
-    )
-    return [OutlineLesson(*row) for row in rows]
+    return outline_for(course_id).lessons

@@ -139,8 +139,9 @@ def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def _enrollment_for_lesson(*, user, lesson: Lesson) -> Enrollment:
-    enrollment = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED).first()
+def _enrollment_for_lesson(*, user, lesson: Lesson, lock: bool = False) -> Enrollment:
+    qs = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED)
+    enrollment = (qs.select_for_update(of=("self",)) if lock else qs).first()
     if enrollment is None:
         raise PermissionDeniedError("Enrol in this course first.", code="not_enrolled")
     return enrollment
@@ -194,16 +195,19 @@ def lesson_visit(*, user, lesson: Lesson) -> Enrollment | None:
 @transaction.atomic
 def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     """Mark `lesson` done for `user` (idempotent) and complete the course when it was the
-    last requirement."""
-    enrollment = _enrollment_for_lesson(user=user, lesson=lesson)
+    last requirement. The enrollment returned carries `.progress`, counted under its row
+    lock (callers answer with it rather than count again)."""
+    enrollment = _enrollment_for_lesson(user=user, lesson=lesson, lock=True)
     now = timezone.now()
-    progress, created = LessonProgress.objects.get_or_create(
+    row, created = LessonProgress.objects.get_or_create(
         enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now, "completed_at": now}
     )
-    if not created and progress.completed_at is None:
-        LessonProgress.objects.filter(pk=progress.pk, completed_at__isnull=True).update(completed_at=now)
+    if not created and row.completed_at is None:
+        LessonProgress.objects.filter(pk=row.pk, completed_at__isnull=True).update(completed_at=now)
     Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
-    return enrollment_check_completion(enrollment=enrollment)
+    enrollment.last_lesson, enrollment.last_activity_at = lesson, now
+    enrollment.progress = selectors.progress_for(enrollment)
+    return _complete_if_done(enrollment, enrollment.progress, from_outline=True)
 
 
 @transaction.atomic
@@ -222,17 +226,30 @@ def requirement_complete(*, user, course_id: int, key: str) -> Enrollment | None
 def enrollment_check_completion(*, enrollment: Enrollment) -> Enrollment:
     """Complete an active enrollment whose requirements are all met, exactly once: the
     row is locked, and only an active one changes. Later content never revokes it."""
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status != Enrollment.Status.ACTIVE:
+    enrollment = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.ACTIVE:
+        _complete_if_done(enrollment, selectors.progress_for(enrollment, lessons=[]), from_outline=False)
+    return enrollment
+
+
+def _complete_if_done(enrollment: Enrollment, progress: selectors.Progress, *, from_outline: bool) -> Enrollment:
+    """The completion rule for an enrollment whose row the caller has locked. `progress`
+    may come from the course's cached outline (courses.selectors.outline_for), which can
+    lag a content change by the moment between its commit and the catalog version's
+    bump: completing cannot be undone, so it is confirmed on a count read now."""
+    if enrollment.status != Enrollment.Status.ACTIVE or not _all_done(progress):
         return enrollment
-    progress = selectors.progress_for(enrollment, lessons=[])
-    if progress.required_total == 0 or progress.required_done < progress.required_total:
+    if from_outline and not _all_done(selectors.progress_for(enrollment, lessons=[])):
         return enrollment
     enrollment.status = Enrollment.Status.COMPLETED
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["status", "completed_at", "updated_at"])
     _announce_completion(enrollment)
     return enrollment
+
+
+def _all_done(progress: selectors.Progress) -> bool:
+    return progress.required_total > 0 and progress.required_done >= progress.required_total
 
 
 # --- emails --------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import selectors
+from courses import cache, selectors
 from courses.models import Course
 from courses.tests.factories import (
     Cast,
@@ -184,3 +184,48 @@ def test_featured_and_newest_show_only_published_courses():
     assert _slugs(selectors.featured_courses()) == ["featured"]
     assert _slugs(selectors.newest_courses()) == ["fresh", "featured"]
     assert len(selectors.newest_courses(limit=1)) == 1
+
+
+# --- the outline kept in the process -----------------------------------------------------------
+
+
+def test_the_outline_is_read_once_per_catalog_version(django_assert_num_queries, django_capture_on_commit_callbacks):
+    course = CourseFactory()
+    module = ModuleFactory(course=course)
+    LessonFactory(module=module, title="One", position=1)
+    with django_assert_num_queries(2):
+        assert [ls.title for ls in selectors.outline_lessons(course.pk)] == ["One"]
+    with django_assert_num_queries(0):
+        assert [m.pk for m in selectors.outline_modules(course.pk)] == [module.pk]
+    with django_capture_on_commit_callbacks(execute=True):  # a change, committed: a new version
+        LessonFactory(module=module, title="Two", position=5)
+    with django_assert_num_queries(2):
+        assert [ls.title for ls in selectors.outline_lessons(course.pk)] == ["One", "Two"]
+
+
+def test_the_outline_is_read_every_time_when_the_cache_is_unreachable(settings, django_assert_num_queries):
+    """No version to trust without the cache: nothing is kept (a Redis restart or outage
+    never serves an outline from before it)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.2},
+        },
+    }
+    course = CourseFactory()
+    LessonFactory(module=ModuleFactory(course=course))
+    for _ in range(2):
+        with django_assert_num_queries(2):
+            assert len(selectors.outline_lessons(course.pk)) == 1
+
+
+def test_a_new_catalog_version_numbering_never_meets_an_old_one():
+    """Redis keeps nothing on disk: after a restart the version starts again, and must not
+    land on a number whose outlines a process still holds."""
+    from django.core.cache import cache as default_cache
+
+    first = cache.catalog_version()
+    default_cache.delete(cache.VERSION_KEY)  # what an empty Redis looks like
+    assert cache.catalog_version() not in (None, first, first + 1)

@@ -241,13 +241,16 @@ def _grow(course: Course, modules: int, lessons: int) -> None:
 
 
 @pytest.mark.parametrize("role", ["anonymous", "learner", "owner"])
-def test_course_page_runs_a_constant_number_of_queries(client, cast, role, django_assert_max_num_queries):
+def test_course_page_runs_a_constant_number_of_queries(
+    client, cast, role, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     login(client, cast[role])
     course = CourseFactory(slug="big", instructors=[cast.owner])
     _grow(course, 1, 5)
     with django_assert_max_num_queries(9) as small:
         assert client.get("/courses/big/").status_code == 200
-    _grow(course, 5, 9)
+    with django_capture_on_commit_callbacks(execute=True):  # the catalog version moves on
+        _grow(course, 5, 9)
     with django_assert_max_num_queries(len(small)):
         response = client.get("/courses/big/")
     assert sum(len(m.lessons) for m in response.context["modules"]) == 50

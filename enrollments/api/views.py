@@ -21,11 +21,13 @@ from lms.api.idempotency import idempotent
 from lms.exceptions import PermissionDeniedError
 
 
-def progress_payload(enrollment) -> dict:
-    """Per-module and per-lesson state, percent and the next lesson."""
-    modules = course_selectors.outline_modules(enrollment.course_id)
-    lessons = [lesson for module in modules for lesson in module.lessons]
-    progress = selectors.progress_for(enrollment, lessons=lessons)
+def progress_payload(enrollment, progress: selectors.Progress | None = None) -> dict:
+    """Per-module and per-lesson state, percent and the next lesson (`progress`: the
+    enrollment's, when the caller has just counted it)."""
+    outline = course_selectors.outline_for(enrollment.course_id)
+    modules = outline.modules
+    if progress is None:
+        progress = selectors.progress_for(enrollment, lessons=outline.lessons)
     done = progress.completed_lesson_ids
     return {
         "enrollment": enrollment.pk,
@@ -122,9 +124,9 @@ class LessonCompleteView(GenericAPIView):
 
     @extend_schema(request=None, responses={200: ProgressSerializer})
     def post(self, request, lesson_id: int):
-        lesson, _can_read = course_selectors.lesson_get_for(request.user, lesson_id)
+        lesson = course_selectors.lesson_get_visible(request.user, lesson_id)
         enrollment = services.lesson_complete(user=request.user, lesson=lesson)
-        return Response(progress_payload(enrollment))
+        return Response(progress_payload(enrollment, enrollment.progress))
 
 
 class BulkEnrolView(GenericAPIView):

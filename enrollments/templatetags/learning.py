@@ -3,6 +3,7 @@ templates load them; its Python code never imports enrollments)."""
 
 from django import template
 
+from courses import selectors as course_selectors
 from enrollments import selectors
 
 register = template.Library()
@@ -12,11 +13,10 @@ register = template.Library()
 def enrol_panel(context, course):
     request = context["request"]
     enrollment = selectors.enrollment_for(request.user, course.pk)
-    # The course page already holds the outline in order: do not load it a second time.
-    lessons = getattr(course, "outline_lessons", None)
-    progress = (
-        selectors.progress_for(enrollment, lessons=lessons) if enrollment and enrollment.status != "dropped" else None
-    )
+    progress = None
+    if enrollment and enrollment.status != "dropped":
+        # The outline is the one the course page shows (kept per catalog version: no query).
+        progress = selectors.progress_for(enrollment, lessons=course_selectors.outline_lessons(course.pk))
     return {
         "request": request,
         "user": request.user,

@@ -8,6 +8,7 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Course, Lesson
 from courses.tests.factories import CourseFactory, LessonFactory, ModuleFactory, course_with_lessons
@@ -473,3 +474,28 @@ def test_the_last_lessons_completed_at_once_complete_the_course_once():
     assert enrollment.status == Enrollment.Status.COMPLETED
     assert LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).count() == 3
     assert OutboxEvent.objects.filter(event_type="enrollment.completed").count() == 1
+
+
+def test_a_lesson_complete_answers_with_progress_counted_under_the_lock():
+    course = course_with_lessons(lessons_per_module=3)
+    enrollment = EnrollmentFactory(course=course)
+    first, second, third = _lessons(course)
+    services.lesson_complete(user=enrollment.user, lesson=first)
+    done = services.lesson_complete(user=enrollment.user, lesson=third)
+    assert (done.progress.required_done, done.progress.required_total) == (2, 3)
+    assert done.progress.completed_lesson_ids == {first.pk, third.pk}
+    assert done.progress.next_lesson_id == second.pk
+
+
+def test_completion_is_decided_on_a_fresh_count_when_the_cached_outline_lags(completions):
+    """A lesson added by a change whose catalog-version bump has not happened yet (in a
+    test, on_commit never runs): the outline kept in the process still shows one lesson,
+    but completing it must not complete the course while the new lesson is required."""
+    course = course_with_lessons(lessons_per_module=1)
+    enrollment = EnrollmentFactory(course=course)
+    assert len(course_selectors.outline_lessons(course.pk)) == 1  # kept in this process
+    LessonFactory(module=course.modules.get(), is_required=True, position=9)  # no bump
+    assert len(course_selectors.outline_lessons(course.pk)) == 1  # the outline lags
+    done = services.lesson_complete(user=enrollment.user, lesson=_lessons(course)[0])
+    assert done.status == Enrollment.Status.ACTIVE
+    assert completions == []

@@ -8,6 +8,7 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from courses.cache import local_clear
 from courses.tests.factories import (
     AttachmentFactory,
     Cast,
@@ -311,7 +312,9 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, cast, django_as
     assert all(e.next_lesson_id for e in response.context["active"])
 
 
-def test_the_lesson_page_runs_a_constant_number_of_queries(client, cast, django_assert_max_num_queries):
+def test_the_lesson_page_runs_a_constant_number_of_queries(
+    client, cast, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     course = CourseFactory(slug="big")
     module = ModuleFactory(course=course, position=0)
     lesson = LessonFactory(module=module, position=0)
@@ -319,11 +322,13 @@ def test_the_lesson_page_runs_a_constant_number_of_queries(client, cast, django_
     EnrollmentFactory(user=cast.learner, course=course)
     client.force_login(cast.learner)
     client.get(lesson_url(lesson))  # the first view writes its progress row
+    local_clear()  # measure the page that reads the outline, not the one that reuses it
     with django_assert_max_num_queries(16) as small:
         assert client.get(lesson_url(lesson)).status_code == 200
-    for _ in range(5):
-        LessonFactory.create_batch(10, module=ModuleFactory(course=course))
-    AttachmentFactory.create_batch(3, lesson=lesson)
+    with django_capture_on_commit_callbacks(execute=True):  # the catalog version moves on
+        for _ in range(5):
+            LessonFactory.create_batch(10, module=ModuleFactory(course=course))
+        AttachmentFactory.create_batch(3, lesson=lesson)
     with django_assert_max_num_queries(len(small)):
         response = client.get(lesson_url(lesson))
     assert response.context["outline"].count('<ol class="outline">') == 6
