@@ -67,6 +67,9 @@ def get_or_build(kind: str, query_string: str, build: Callable[[], bytes]) -> by
 _local: dict[tuple, tuple[float, object]] = {}
 
 
+_MISSING = object()
+
+
 def local_get_or_build(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     """`build()`'s value for `key` under the current catalog version, kept in this process
     (no network round trip, no unpickling: a 500-lesson outline costs nothing to reuse).
@@ -76,18 +79,34 @@ def local_get_or_build(key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
     a bump was lost (a process killed between its commit and the bump). Without a
     reachable cache there is no version to trust: the value is built every time."""
     version = catalog_version()
+    value = local_get(key, version)
+    if value is _MISSING:
+        value = build()
+        local_set(key, value, version)
+    return value  # type: ignore[return-value]
+
+
+def local_get(key: tuple[Hashable, ...], version: int | None) -> object:
+    """The value kept for `key` under `version` (read by the caller with
+    catalog_version(), once for several keys), or `_MISSING`."""
     if version is None:
-        return build()
-    full_key = (version, *key)
-    now = time.monotonic()
-    hit = _local.get(full_key)
-    if hit is not None and now - hit[0] < TTL_SECONDS:
-        return hit[1]  # type: ignore[return-value]
-    value = build()
+        return _MISSING
+    hit = _local.get((version, *key))
+    if hit is None or time.monotonic() - hit[0] >= TTL_SECONDS:
+        return _MISSING
+    return hit[1]
+
+
+def local_set(key: tuple[Hashable, ...], value: object, version: int | None) -> None:
+    if version is None:
+        return  # no version to trust: keep nothing
     if len(_local) >= LOCAL_MAX_ENTRIES:
         _local.clear()  # entries of old versions pile up; starting over is cheap
-    _local[full_key] = (now, value)
-    return value
+    _local[(version, *key)] = (time.monotonic(), value)
+
+
+def is_missing(value: object) -> bool:
+    return value is _MISSING
 
 
 def local_clear() -> None:

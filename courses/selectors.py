@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
@@ -181,19 +181,47 @@ _OUTLINE_FIELDS = ("id", "title", "module_id", "kind", "is_required", "is_previe
 def outline_for(course_id: int) -> Outline:
     """The course's outline: two queries on a miss, none while the catalog is unchanged
     (kept in this process under the catalog version, courses.cache.local_get_or_build;
-    the course page, the lesson page and the progress API all read it)."""
-    return cache.local_get_or_build(("outline", course_id), lambda: _read_outline(course_id))
+    the course page, the lesson page, the dashboard and the progress API all read it)."""
+    return outlines_for([course_id])[course_id]
 
 
-def _read_outline(course_id: int) -> Outline:
-    modules = list(Module.objects.filter(course_id=course_id).order_by("position", "id").values_list("id", "title"))
-    lessons_of: dict[int, list[OutlineLesson]] = {module_id: [] for module_id, _title in modules}
-    for row in Lesson.objects.filter(course_id=course_id).order_by("position", "id").values_list(*_OUTLINE_FIELDS):
-        lesson = OutlineLesson(*row)
-        if lesson.module_id in lessons_of:
+def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
+    """The outlines of several courses: the catalog version read once, and the outlines
+    not kept yet read together (two queries, whatever their number)."""
+    version = cache.catalog_version()
+    found = {course_id: cache.local_get(("outline", course_id), version) for course_id in course_ids}
+    missing = [course_id for course_id, outline in found.items() if cache.is_missing(outline)]
+    if missing:
+        for course_id, outline in _read_outlines(missing).items():
+            cache.local_set(("outline", course_id), outline, version)
+            found[course_id] = outline
+    return found  # type: ignore[return-value]
+
+
+def _read_outlines(course_ids: list[int]) -> dict[int, Outline]:
+    modules = list(
+        Module.objects.filter(course_id__in=course_ids)
+        .order_by("position", "id")
+        .values_list("id", "course_id", "title")
+    )
+    course_of = {module_id: course_id for module_id, course_id, _title in modules}
+    lessons_of: dict[int, list[OutlineLesson]] = {module_id: [] for module_id in course_of}
+    rows = (
+        Lesson.objects.filter(course_id__in=course_ids)
+        .order_by("position", "id")
+        .values_list(*_OUTLINE_FIELDS, "course_id")
+    )
+    for *fields, course_id in rows:
+        lesson = OutlineLesson(*fields)
+        if course_of.get(lesson.module_id) == course_id:  # a lesson shows under its course's modules only
             lessons_of[lesson.module_id].append(lesson)
-    built = tuple(OutlineModule(pk, title, tuple(lessons_of[pk])) for pk, title in modules)
-    return Outline(modules=built, lessons=tuple(lesson for module in built for lesson in module.lessons))
+    modules_of: dict[int, list[OutlineModule]] = {course_id: [] for course_id in course_ids}
+    for module_id, course_id, title in modules:
+        modules_of[course_id].append(OutlineModule(module_id, title, tuple(lessons_of[module_id])))
+    return {
+        course_id: Outline(modules=tuple(built), lessons=tuple(lesson for module in built for lesson in module.lessons))
+        for course_id, built in modules_of.items()
+    }
 
 
 def outline_modules(course_id: int) -> tuple[OutlineModule, ...]:

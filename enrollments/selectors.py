@@ -154,9 +154,9 @@ def progress_for(
 ) -> Progress:
     """Full progress of one enrollment: counts, completed lessons and the next lesson.
 
-    `lessons`: the course's lessons in outline order when the caller has them (the counts
-    are then taken from them, without another query); None to load them; [] when only the
-    counts matter (no next lesson)."""
+    `lessons`: the course's lessons in outline order when the caller has them; None for
+    the course's outline (kept in the process, courses.selectors.outline_for); [] to count
+    in the database instead, from the lessons as they are now (no next lesson)."""
     completed = set(
         LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).values_list(
             "lesson_id", flat=True
@@ -171,42 +171,69 @@ def progress_for(
             if keys
             else set()
         )
-        required = {ls.pk for ls in lessons if ls.is_required}
-        every = {ls.pk for ls in lessons}
-        progress = _counted(
-            required_total=len(required) + len(keys),
-            required_done=len(required & completed) + len(done_keys),
-            every_total=len(every),
-            every_done=len(every & completed),
-        )
-    else:
-        annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
-        progress = attach_progress([annotated])[0].progress
+        return _progress_in(lessons, completed=completed, keys=keys, done_keys=done_keys)
+    annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
+    progress = attach_progress([annotated])[0].progress
+    progress.completed_lesson_ids = completed
+    return progress
+
+
+def _progress_in(
+    lessons: Sequence[Lesson | course_selectors.OutlineLesson],
+    *,
+    completed: set[int],
+    keys: set[str],
+    done_keys: set[str],
+) -> Progress:
+    """Progress counted from the course's lessons in outline order, the lessons completed
+    and the other apps' requirement keys (all and done)."""
+    required = {ls.pk for ls in lessons if ls.is_required}
+    every = {ls.pk for ls in lessons}
+    progress = _counted(
+        required_total=len(required) + len(keys),
+        required_done=len(required & completed) + len(done_keys & keys),
+        every_total=len(every),
+        every_done=len(every & completed),
+    )
     progress.completed_lesson_ids = completed
     progress.next_lesson_id = next((ls.pk for ls in lessons if ls.pk not in completed), None)
     return progress
 
 
 def dashboard_for(user) -> list[Enrollment]:
-    """The learner's courses with progress and the lesson to continue with: a constant
-    number of queries whatever the number of courses and lessons."""
-    completed = LessonProgress.objects.filter(enrollment=OuterRef(OuterRef("pk")), completed_at__isnull=False)
-    next_lesson = (
-        Lesson.objects.filter(course=OuterRef("course_id"))
-        .exclude(pk__in=completed.values("lesson_id"))
-        .order_by("module__position", "module_id", "position", "id")
-        .values("pk")[:1]
-    )
+    """The learner's courses, each with `.progress` and `.next_lesson_id` (the lesson to
+    continue with), counted from the courses' outlines kept in the process: four queries
+    whatever the number of courses and lessons, and none per course."""
     enrollments = list(
-        with_progress_counts(
-            Enrollment.objects.filter(user=user)
-            .exclude(status=Enrollment.Status.DROPPED)
-            .select_related("course", "last_lesson")
-            .annotate(next_lesson_id=Subquery(next_lesson, output_field=IntegerField()))
-            .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at")
-        )
+        Enrollment.objects.filter(user=user)
+        .exclude(status=Enrollment.Status.DROPPED)
+        .select_related("course", "last_lesson")
+        .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at")
     )
-    return attach_progress(enrollments)
+    if not enrollments:
+        return enrollments
+    completed: dict[int, set[int]] = {e.pk: set() for e in enrollments}
+    for enrollment_id, lesson_id in LessonProgress.objects.filter(
+        enrollment__in=completed, completed_at__isnull=False
+    ).values_list("enrollment_id", "lesson_id"):
+        completed[enrollment_id].add(lesson_id)
+    extras = extra_requirements({e.course_id for e in enrollments})
+    done_keys: dict[int, set[str]] = {e.pk: set() for e in enrollments}
+    if keys := set().union(*extras.values()):
+        for enrollment_id, key in RequirementCompletion.objects.filter(
+            enrollment__in=completed, key__in=keys
+        ).values_list("enrollment_id", "key"):
+            done_keys[enrollment_id].add(key)
+    outlines = course_selectors.outlines_for({e.course_id for e in enrollments})
+    for e in enrollments:
+        e.progress = _progress_in(
+            outlines[e.course_id].lessons,
+            completed=completed[e.pk],
+            keys=extras.get(e.course_id, set()),
+            done_keys=done_keys[e.pk],
+        )
+        e.next_lesson_id = e.progress.next_lesson_id
+    return enrollments
 
 
 def course_seats_taken(course: Course) -> int:

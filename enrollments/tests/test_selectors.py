@@ -179,3 +179,6 @@ def test_progress_from_the_outline_agrees_with_the_counting_queries(
     )
     assert from_outline.percent == from_queries.percent
     assert (from_outline.required_total, from_outline.required_done, from_outline.percent) == expected
+    (on_dashboard,) = selectors.dashboard_for(enrollment.user)  # counted for every course at once
+    assert (on_dashboard.progress.required_total, on_dashboard.progress.required_done) == expected[:2]
+    assert on_dashboard.next_lesson_id == from_outline.next_lesson_id
