@@ -9,7 +9,7 @@ for every viewer (anonymous and learners) are cached.
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
 from django.core.cache import cache
@@ -105,8 +105,25 @@ def local_set(key: tuple[Hashable, ...], value: object, version: int | None) -> 
     _local[(version, *key)] = (time.monotonic(), value)
 
 
-def is_missing(value: object) -> bool:
-    return value is _MISSING
+def local_many(kind: str, ids: Iterable[int], build: Callable[[list[int]], Mapping[int, T]]) -> dict[int, T]:
+    """`local_get_or_build` for several ids at once: the version read once, and
+    `build(missing ids)` called once for all the ids not kept yet (it must answer for each
+    of them), so that N courses never cost N queries."""
+    version = catalog_version()
+    found: dict[int, T] = {}
+    missing: list[int] = []
+    for key in ids:
+        value = local_get((kind, key), version)
+        if value is _MISSING:
+            missing.append(key)
+        else:
+            found[key] = value  # type: ignore[assignment]
+    if missing:
+        built = build(missing)
+        for key in missing:
+            found[key] = built[key]
+            local_set((kind, key), built[key], version)
+    return found
 
 
 def local_clear() -> None:

@@ -188,14 +188,7 @@ def outline_for(course_id: int) -> Outline:
 def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
     """The outlines of several courses: the catalog version read once, and the outlines
     not kept yet read together (two queries, whatever their number)."""
-    version = cache.catalog_version()
-    found = {course_id: cache.local_get(("outline", course_id), version) for course_id in course_ids}
-    missing = [course_id for course_id, outline in found.items() if cache.is_missing(outline)]
-    if missing:
-        for course_id, outline in _read_outlines(missing).items():
-            cache.local_set(("outline", course_id), outline, version)
-            found[course_id] = outline
-    return found  # type: ignore[return-value]
+    return cache.local_many("outline", course_ids, _read_outlines)
 
 
 def _read_outlines(course_ids: list[int]) -> dict[int, Outline]:

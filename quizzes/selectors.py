@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet
 
 from courses import access
+from courses import cache as catalog_cache
 from courses.models import Course
 from lms.exceptions import NotFoundError
 from quizzes.models import Answer, Attempt, Quiz
@@ -87,14 +89,41 @@ def review_allowed(attempt: Attempt, viewer) -> bool:
     return False
 
 
+@dataclass(frozen=True, slots=True)
+class QuizLink:
+    """A quiz as the course and lesson pages list it."""
+
+    pk: int
+    title: str
+    is_required: bool
+    lesson_id: int | None
+
+
+def course_quizzes(course_ids: Iterable[int]) -> dict[int, tuple[QuizLink, ...]]:
+    """Each course's quizzes in id order: kept in the process under the catalog version
+    (a quiz saved or deleted bumps it, quizzes/signals.py), one query for all the courses
+    not kept yet."""
+    return catalog_cache.local_many("quizzes", course_ids, _read_course_quizzes)
+
+
+def _read_course_quizzes(course_ids: list[int]) -> dict[int, tuple[QuizLink, ...]]:
+    found: dict[int, list[QuizLink]] = {course_id: [] for course_id in course_ids}
+    rows = (
+        Quiz.objects.filter(course_id__in=course_ids)
+        .order_by("id")
+        .values_list("course_id", "pk", "title", "is_required", "lesson_id")
+    )
+    for course_id, *fields in rows:
+        found[course_id].append(QuizLink(*fields))
+    return {course_id: tuple(quizzes) for course_id, quizzes in found.items()}
+
+
 def required_quiz_keys(course_ids: Iterable[int]) -> dict[int, set[str]]:
     """Requirement provider for enrollments: each course's required quizzes."""
-    keys: dict[int, set[str]] = {}
-    for quiz_id, course_id in Quiz.objects.filter(course_id__in=list(course_ids), is_required=True).values_list(
-        "pk", "course_id"
-    ):
-        keys.setdefault(course_id, set()).add(f"quiz:{quiz_id}")
-    return keys
+    return {
+        course_id: {f"quiz:{quiz.pk}" for quiz in quizzes if quiz.is_required}
+        for course_id, quizzes in course_quizzes(course_ids).items()
+    }
 
 
 def item_analysis(quiz: Quiz) -> list[dict]:
