@@ -47,6 +47,9 @@ def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QueryS
     # each course once without DISTINCT, so counting the catalog is a plain COUNT(*).
     return (
         Course.objects.filter(pk__in=qs.values("pk"))
+        # Lists show summaries: the description (Markdown and HTML, often kilobytes) stays
+        # in the database.
+        .defer("description", "description_html")
         # category__parent: the serializers name the parent category (one query, not one per course).
         .select_related("category__parent")
         .prefetch_related(_instructors)
