@@ -419,6 +419,20 @@ def machine_common(args) -> dict:
     }
 
 
+def announce_machine(info: dict, software: str) -> None:
+    """Print the machine a run measures, and warn when other work shares its CPUs."""
+    print(
+        f"machine: {info['cores']} cores ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}, {software}",
+        flush=True,
+    )
+    if info["load_average_at_start"][0] > 0.5 * (info["cores"] or 1):
+        print(
+            f"warning: load average {info['load_average_at_start'][0]:.1f} on {info['cores']} cores: other processes "
+            "share the CPUs, so this run's figures (even its ratios) are pessimistic; rerun on a quiet machine.",
+            flush=True,
+        )
+
+
 def machine(args) -> dict:
     import gunicorn
 
@@ -461,17 +475,7 @@ def main() -> None:
     env = bench_env(args, tmp, port)
     began = time.perf_counter()
     info = machine(args)
-    print(
-        f"machine: {info['cores']} cores ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}, "
-        f"PostgreSQL {info['postgresql']}, Redis {info['redis']}, {info['wrk']}",
-        flush=True,
-    )
-    if info["load_average_at_start"][0] > 0.5 * (info["cores"] or 1):
-        print(
-            f"warning: load average {info['load_average_at_start'][0]:.1f} on {info['cores']} cores: other processes "
-            "share the CPUs, so this run's figures (even its ratios) are pessimistic; rerun on a quiet machine.",
-            flush=True,
-        )
+    announce_machine(info, f"PostgreSQL {info['postgresql']}, Redis {info['redis']}, {info['wrk']}")
     database = ensure_database(args, env)
     print(database, flush=True)
     run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)

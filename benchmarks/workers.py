@@ -357,17 +357,7 @@ def main() -> None:
     Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
     began = time.perf_counter()
     info = machine(args)
-    print(
-        f"machine: {info['cores']} cores ({info['cpu']}), {info['memory_gib']} GiB, Python {info['python']}, "
-        f"Celery {info['celery']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}",
-        flush=True,
-    )
-    if info["load_average_at_start"][0] > 0.5 * (info["cores"] or 1):
-        print(
-            f"warning: load average {info['load_average_at_start'][0]:.1f} on {info['cores']} cores: other processes "
-            "share the CPUs, so this run's figures are pessimistic; rerun on a quiet machine.",
-            flush=True,
-        )
+    bench.announce_machine(info, f"Celery {info['celery']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}")
     database = bench.ensure_database(args, env)
     print(database, flush=True)
     clear_broker(args)
