@@ -105,84 +105,82 @@ def database_url() -> str:
 def celery_worker(settings, database_url, tmp_path, transactional_db):
     """A real `celery -A lms worker` process on Redis and the test database.
 
-    Each xdist worker gets its own broker database, so parallel tests never take each
-    other's messages. Send tasks with `send_task(name, args)` from the fixture's result.
+    Each xdist worker gets its own broker database (8-14, reserved with a lock when there
+    are more workers than databases), so parallel tests never take each other's messages. Send tasks with `send_task(name, args)` from the fixture's result.
     """
     import subprocess
     import sys
     import time
 
-    import redis
-
     from lms.celery import app
-    from lms.tests.helpers import ROOT, base_env
+    from lms.tests.helpers import ROOT, base_env, reserved_redis_db
 
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
-    broker_db = 8 + int(worker_id.replace("gw", "") or 0) % 7
-    broker = settings.REDIS_URL.rsplit("/", 1)[0] + f"/{broker_db}"
-    redis.Redis.from_url(broker).flushdb()
-    env = base_env(
-        DATABASE_URL=database_url,
-        REDIS_URL=settings.REDIS_URL,
-        CELERY_BROKER_URL=broker,
-        TASKS_FORCE_INLINE="False",
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",  # the console email backend's output reaches the log at once
-        MEDIA_ROOT=str(tmp_path / "worker-media"),
-        PRIVATE_MEDIA_ROOT=str(tmp_path / "worker-private"),
-    )
-    log_path = tmp_path / "celery-worker.log"
-    log = open(log_path, "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "-n", f"test-{worker_id}@%h", "--loglevel=INFO"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while "ready." not in log_path.read_text():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
-        time.sleep(0.2)
+    with reserved_redis_db(settings.REDIS_URL, first=8, count=7) as broker:
+        env = base_env(
+            DATABASE_URL=database_url,
+            REDIS_URL=settings.REDIS_URL,
+            CELERY_BROKER_URL=broker,
+            TASKS_FORCE_INLINE="False",
+            LOG_LEVEL="INFO",
+            PYTHONUNBUFFERED="1",  # the console email backend's output reaches the log at once
+            MEDIA_ROOT=str(tmp_path / "worker-media"),
+            PRIVATE_MEDIA_ROOT=str(tmp_path / "worker-private"),
+        )
+        log_path = tmp_path / "celery-worker.log"
+        log = open(log_path, "w")  # noqa: SIM115
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "lms", "worker", "--pool=solo", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-n", f"test-{worker_id}@%h", "--loglevel=INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while "ready." not in log_path.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"Celery worker did not start:\n{log_path.read_text()}")
+            time.sleep(0.2)
 
-    class Worker:
-        def send_task(self, name, args=(), kwargs=None):
-            import warnings
+        class Worker:
+            def send_task(self, name, args=(), kwargs=None):
+                import warnings
 
-            from celery.exceptions import AlwaysEagerIgnored
+                from celery.exceptions import AlwaysEagerIgnored
 
-            with app.connection_for_write(broker) as conn, warnings.catch_warnings():
-                # Inline mode is on for the rest of the suite; this message goes to the worker.
-                warnings.simplefilter("ignore", AlwaysEagerIgnored)
-                return app.send_task(name, args=list(args), kwargs=kwargs or {}, connection=conn)
+                with app.connection_for_write(broker) as conn, warnings.catch_warnings():
+                    # Inline mode is on for the rest of the suite; this message goes to the worker.
+                    warnings.simplefilter("ignore", AlwaysEagerIgnored)
+                    return app.send_task(name, args=list(args), kwargs=kwargs or {}, connection=conn)
 
-        def log(self) -> str:
-            return log_path.read_text()
+            def log(self) -> str:
+                return log_path.read_text()
 
-        def wait_for(self, predicate, timeout: float = 30):
-            """Poll until `predicate()` is true (the worker runs asynchronously)."""
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if predicate():
-                    return
-                time.sleep(0.1)
-            pytest.fail(f"condition not met within {timeout}s; worker log:\n{self.log()}")
+            def wait_for(self, predicate, timeout: float = 30):
+                """Poll until `predicate()` is true (the worker runs asynchronously)."""
+                deadline = time.monotonic() + timeout
+                while time.monotonic() < deadline:
+                    if predicate():
+                        return
+                    time.sleep(0.1)
+                pytest.fail(f"condition not met within {timeout}s; worker log:\n{self.log()}")
 
-        def finished(self, task_name: str) -> int:
-            """How many runs of `task_name` the worker finished (succeeded or failed)."""
-            import re
+            def finished(self, task_name: str) -> int:
+                """How many runs of `task_name` the worker finished (succeeded or failed)."""
+                import re
 
-            pattern = re.compile(rf"Task {re.escape(task_name)}\[[^\]]+\] (succeeded|raised|failed)")
-            return len(pattern.findall(self.log()))
+                pattern = re.compile(rf"Task {re.escape(task_name)}\[[^\]]+\] (succeeded|raised|failed)")
+                return len(pattern.findall(self.log()))
 
-        @property
-        def process(self):
-            return proc
+            @property
+            def process(self):
+                return proc
 
-    yield Worker()
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        try:
+            yield Worker()
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            log.close()

@@ -3,6 +3,8 @@ does with real environment variables (it is read once, at start-up)."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import socket
@@ -32,6 +34,28 @@ def base_env(**extra: str) -> dict[str, str]:
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/root"), "PYTHONPATH": str(ROOT)}
     env.update(extra)
     return env
+
+
+@contextlib.contextmanager
+def reserved_redis_db(redis_url: str, first: int, count: int):
+    """A Redis database (`first` .. `first + count - 1`) for one test process's broker,
+    held with a file lock for as long as the block runs and flushed when taken.
+
+    Each xdist worker starts at its own number; with more workers than databases two of
+    them map to one database, and the lock makes the second wait instead of taking (or
+    flushing) the other's messages."""
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    number = first + worker % count
+    with open(f"/tmp/lms-test-redis-{number}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        url = redis_url.rsplit("/", 1)[0] + f"/{number}"
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+        try:
+            yield url
+        finally:
+            redis.Redis.from_url(url).flushdb()
 
 
 def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:

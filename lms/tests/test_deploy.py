@@ -42,7 +42,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from lms.tests.helpers import PRODUCTION_ENV, ROOT, Server, base_env, free_port
+from lms.tests.helpers import PRODUCTION_ENV, ROOT, Server, base_env, free_port, reserved_redis_db
 
 COMPOSE_FILE = ROOT / "compose.prod.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -199,7 +199,8 @@ def _scratch_database(prefix: str):
 
 def _broker_url() -> str:
     # A Redis database of its own per xdist worker, apart from the cache's (REDIS_URL) and
-    # from the ones conftest's celery_worker fixture uses (8-14).
+    # from the ones conftest's celery_worker fixture uses (8-14); the fixture that runs a
+    # worker on it reserves it (helpers.reserved_redis_db).
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     number = 1 + int(worker.removeprefix("gw") or 0) % 7
     return settings.REDIS_URL.rsplit("/", 1)[0] + f"/{number}"
@@ -925,11 +926,14 @@ def test_request_bodies_over_the_limit_are_refused_by_nginx(nginx_proxy, api_ser
 def celery_processes(migrated_database, stack_dir):
     """compose.prod.yml's worker and beat commands, in production configuration, with a
     periodic task in django-celery-beat's tables for beat to send."""
-    import redis
 
     services = _compose()["services"]
-    broker = _broker_url()
-    redis.Redis.from_url(broker).flushdb()
+    with reserved_redis_db(settings.REDIS_URL, first=1, count=7) as broker:
+        assert broker == _broker_url()
+        yield from _run_celery_processes(migrated_database, stack_dir, services, broker)
+
+
+def _run_celery_processes(migrated_database, stack_dir, services, broker):
     env = _production_env(migrated_database["url"], stack_dir / "celery")
     task_name = f"deploy-test-{uuid.uuid4().hex[:8]}"
     create = (
@@ -953,7 +957,6 @@ def celery_processes(migrated_database, stack_dir):
     finally:
         for server in started:
             server.stop(timeout=30)
-        redis.Redis.from_url(broker).flushdb()
 
 
 @pytest.mark.postgres
