@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--learner", type=int, default=0, help="which bench learner (0 = the first)")
     parser.add_argument("--top", type=int, default=30, help="functions to list")
+    parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args()
 
     user_id = (
@@ -81,7 +82,7 @@ def main() -> None:
         call()
     profile.disable()
     out = io.StringIO()
-    pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
+    pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from courses.models import Course, Lesson
 
@@ -26,14 +26,23 @@ def is_full_access(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_full_access)
 
 
-def visible_courses_q(user) -> Q:
+def visible_courses_q(user, *, via: str = "") -> Q:
     """Courses `user` may see: published ones; plus their own as instructor; all for staff.
-    Archived courses stay visible to those who can already see them through teaching."""
+    Archived courses stay visible to those who can already see them through teaching.
+
+    `via`: the path from the rows filtered to their course ("course" for lessons), empty
+    for courses themselves. Teaching is an EXISTS, not a join: no row is repeated (no
+    DISTINCT needed), and a lesson read by id is planned in half the time of a subquery
+    over the catalog (docs/performance.md)."""
     if is_full_access(user):
         return Q()
-    published = Q(status=Course.Status.PUBLISHED)
+    prefix = f"{via}__" if via else ""
+    published = Q(**{f"{prefix}status": Course.Status.PUBLISHED})
     if user is not None and user.is_authenticated:
-        return published | Q(instructors=user)
+        teaching = Course.instructors.through.objects.filter(
+            user_id=user.pk, course_id=OuterRef(f"{via}_id" if via else "pk")
+        )
+        return published | Q(Exists(teaching))
     return published
 
 
@@ -57,14 +66,21 @@ def is_enrolled(user, course: Course) -> bool:
     return any(check(user, course.pk) for check in _enrollment_checks)
 
 
-def can_read_all_lessons(user, course: Course) -> bool:
-    """Enrolled learners, the course's instructors and staff read every lesson."""
-    return can_edit_course(user, course) or is_enrolled(user, course)
+def can_read_all_lessons(user, course: Course, *, enrolled: bool | None = None) -> bool:
+    """Enrolled learners, the course's instructors and staff read every lesson.
+
+    `enrolled`: whether `user` is enrolled in `course`, when the caller has just read the
+    enrollment; None asks the enrollment hook. Enrollment is asked first: most readers
+    are learners, and the instructor check is a query unless the instructors are
+    prefetched."""
+    if enrolled is None:
+        enrolled = is_enrolled(user, course)
+    return enrolled or can_edit_course(user, course)
 
 
-def can_read_lesson(user, lesson: Lesson, course: Course | None = None) -> bool:
+def can_read_lesson(user, lesson: Lesson, course: Course | None = None, *, enrolled: bool | None = None) -> bool:
     """Preview lessons: anyone who can see the course. Others: enrolled learners, the
-    course's instructors and staff."""
+    course's instructors and staff (`enrolled` as for can_read_all_lessons)."""
     if lesson.is_preview:
         return True
-    return can_read_all_lessons(user, course or lesson.course)
+    return can_read_all_lessons(user, course or lesson.course, enrolled=enrolled)

@@ -92,7 +92,7 @@ def course_get_for(user, slug: str, *, with_outline: bool = True) -> Course:
     )
     if with_outline:
         qs = qs.prefetch_related(_outline_prefetch())
-    course = qs.distinct().first()
+    course = qs.first()
     if course is None:
         raise NotFoundError("Course not found.")
     return course
@@ -108,30 +108,36 @@ def course_get_for_edit(user, slug: str) -> Course:
 
 
 def _visible_lessons(user) -> QuerySet[Lesson]:
-    """Lessons of the courses `user` may see (the visibility rule as a subquery: one
-    query with the lesson, not a second one for its course)."""
-    return Lesson.objects.filter(course__in=Course.objects.filter(access.visible_courses_q(user)).values("pk"))
+    """Lessons of the courses `user` may see (the visibility rule on the lesson's own
+    query, not a second one for its course)."""
+    return Lesson.objects.filter(access.visible_courses_q(user, via="course"))
 
 
-def lesson_get_for(user, lesson_id: int) -> tuple[Lesson, bool]:
+def lesson_get_for(
+    user, lesson_id: int, *, course_slug: str | None = None, enrolled: bool | None = None
+) -> tuple[Lesson, bool]:
     """The lesson and whether `user` may read its content. NotFoundError when its course
-    is not visible to `user`."""
+    is not visible to `user`, or is not the course `course_slug` names.
+
+    `enrolled`: whether `user` is enrolled in that course, when the caller has read the
+    enrollment (None: courses.access asks the enrollment hook)."""
+    lessons = _visible_lessons(user).filter(pk=lesson_id).order_by()  # one row: no sort (nor its join)
+    if course_slug is not None:
+        lessons = lessons.filter(course__slug=course_slug)
     lesson = (
-        _visible_lessons(user)
-        .filter(pk=lesson_id)
-        .select_related("module", "course")
+        lessons.select_related("module", "course")
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
         .first()
     )
     if lesson is None:
         raise NotFoundError("Lesson not found.")
-    return lesson, access.can_read_lesson(user, lesson, lesson.course)
+    return lesson, access.can_read_lesson(user, lesson, lesson.course, enrolled=enrolled)
 
 
 def lesson_get_visible(user, lesson_id: int) -> Lesson:
     """The lesson, with its course, when `user` may see the course (whether they may
     read it is the caller's rule, e.g. enrollment); NotFoundError otherwise. One query."""
-    lesson = _visible_lessons(user).filter(pk=lesson_id).select_related("course").first()
+    lesson = _visible_lessons(user).filter(pk=lesson_id).order_by().select_related("course").first()
     if lesson is None:
         raise NotFoundError("Lesson not found.")
     return lesson

@@ -175,14 +175,20 @@ def _announce_completion(enrollment: Enrollment) -> None:
     logger.info("enrollment_completed", extra=payload)
 
 
-def lesson_visit(*, user, lesson: Lesson) -> Enrollment | None:
+def lesson_visit(*, user, lesson: Lesson, enrollment: Enrollment | None = None) -> Enrollment | None:
     """Record that an enrolled learner opened `lesson`: first view and resume point.
-    Nothing for viewers who are not enrolled (previews, instructors)."""
+    Nothing for viewers who are not enrolled (previews, instructors).
+
+    `enrollment`: the learner's active or completed enrollment in the lesson's course,
+    when the caller has just read it (not read again); None reads it."""
     if not user.is_authenticated:
         return None
-    enrollment = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED).first()
     if enrollment is None:
-        return None
+        enrollment = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED).first()
+        if enrollment is None:
+            return None
+    elif (enrollment.user_id, enrollment.course_id) != (user.pk, lesson.course_id) or enrollment.status not in SEATED:
+        raise ValueError("lesson_visit: that enrollment is not this learner's seat in the lesson's course.")
     now = timezone.now()
     LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now})
     recent = enrollment.last_activity_at is not None and now - enrollment.last_activity_at < VISIT_PRECISION

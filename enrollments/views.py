@@ -25,14 +25,13 @@ def _course_or_404(user, slug):
         raise Http404(str(exc)) from exc
 
 
-def _lesson_or_404(user, slug, lesson_id):
+def _lesson_or_404(user, slug, lesson_id, *, enrolled: bool | None = None):
+    """The lesson of course `slug` (a lesson of another course is a 404) and whether
+    `user` may read it; `enrolled` as courses.selectors.lesson_get_for takes it."""
     try:
-        lesson, can_read = course_selectors.lesson_get_for(user, lesson_id)
+        return course_selectors.lesson_get_for(user, lesson_id, course_slug=slug, enrolled=enrolled)
     except NotFoundError as exc:
         raise Http404(str(exc)) from exc
-    if lesson.course.slug != slug:  # the lesson belongs to another course
-        raise Http404("Lesson not found.")
-    return lesson, can_read
 
 
 @login_required
@@ -105,13 +104,17 @@ def _outline_html(skeleton, *, current_id: int, done: set[int], readable: set[in
 
 
 def lesson(request, slug: str, lesson_id: int):
-    lesson, can_read = _lesson_or_404(request.user, slug, lesson_id)
+    # The enrollment is read once, first, and decides access with the lesson (one query
+    # each); the visit and the progress reuse it.
+    enrollment = selectors.seated_enrollment_for(request.user, course_slug=slug)
+    lesson, can_read = _lesson_or_404(request.user, slug, lesson_id, enrolled=enrollment is not None)
     course = lesson.course
-    enrollment = services.lesson_visit(user=request.user, lesson=lesson) if can_read else None
+    if enrollment and can_read:
+        services.lesson_visit(user=request.user, lesson=lesson, enrollment=enrollment)
     ordered = course_selectors.outline_lessons(course.pk)
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
     progress = selectors.progress_for(enrollment, lessons=ordered) if enrollment else None
-    if enrollment or access.can_read_all_lessons(request.user, course):
+    if enrollment or access.can_read_all_lessons(request.user, course, enrolled=False):
         readable = {ls.pk for ls in ordered}
     else:
         readable = {ls.pk for ls in ordered if ls.is_preview}

@@ -369,6 +369,12 @@ def test_requirements_from_other_apps_count_toward_progress_and_completion(
         services.requirement_complete(user=learner, course_id=course.pk, key="quiz:99")  # not required: ignored
     assert RequirementCompletion.objects.filter(enrollment=enrollment, key="quiz:1").count() == 1
     assert selectors.progress_for(enrollment).percent == 66
+    # The dashboard reads the lessons done and the requirements met of all the learner's
+    # enrollments in one query: the same counts.
+    EnrollmentFactory(user=learner, course=other)
+    on_dashboard = {e.course_id: e.progress for e in selectors.dashboard_for(learner)}
+    assert (on_dashboard[course.pk].required_done, on_dashboard[course.pk].percent) == (2, 66)
+    assert on_dashboard[other.pk].required_done == 0
     assert completions == []
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -376,8 +382,7 @@ def test_requirements_from_other_apps_count_toward_progress_and_completion(
     assert done.status == Enrollment.Status.COMPLETED
     assert len(completions) == 1
     # A course without extra requirements is unaffected by the provider.
-    other_enrollment = EnrollmentFactory(course=other)
-    assert selectors.progress_for(other_enrollment).required_total == 1
+    assert selectors.progress_for(Enrollment.objects.get(user=learner, course=other)).required_total == 1
 
 
 def test_a_requirement_reported_for_a_learner_who_is_not_enrolled_is_ignored():
@@ -401,6 +406,30 @@ def test_a_lesson_visit_records_the_first_view_and_the_resume_point():
     enrollment.refresh_from_db()
     assert enrollment.last_lesson == second
     assert enrollment.last_activity_at.isoformat() == "2025-06-03T08:00:00+00:00"
+
+
+def test_a_lesson_visit_reuses_the_enrollment_its_caller_read(django_assert_num_queries):
+    course = course_with_lessons(lessons_per_module=2)
+    enrollment = EnrollmentFactory(course=course)
+    first, _ = _lessons(course)
+    # The progress row (read, then created in a savepoint: four queries), the resume point.
+    with django_assert_num_queries(5) as queries:
+        visited = services.lesson_visit(user=enrollment.user, lesson=first, enrollment=enrollment)
+    assert visited is enrollment
+    assert not [q for q in queries.captured_queries if q["sql"].startswith('SELECT "enrollments_enrollment"')]
+    assert Enrollment.objects.get(pk=enrollment.pk).last_lesson == first
+
+
+def test_a_lesson_visit_refuses_an_enrollment_that_is_not_the_learners_seat():
+    course = course_with_lessons(lessons_per_module=2)
+    enrollment = EnrollmentFactory(course=course)
+    lesson = _lessons(course)[0]
+    elsewhere = EnrollmentFactory(user=enrollment.user)
+    dropped = EnrollmentFactory(course=course, status=Enrollment.Status.DROPPED)
+    for wrong, user in ((elsewhere, enrollment.user), (enrollment, UserFactory()), (dropped, dropped.user)):
+        with pytest.raises(ValueError, match="not this learner's seat"):
+            services.lesson_visit(user=user, lesson=lesson, enrollment=wrong)
+    assert not LessonProgress.objects.exists()
 
 
 def test_a_lesson_visit_by_someone_not_enrolled_records_nothing():
