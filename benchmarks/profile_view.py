@@ -12,19 +12,25 @@ comparing code, not for throughput, which benchmarks/run.py measures.
 from __future__ import annotations
 
 import argparse
+import collections
 import cProfile
 import io
+import itertools
 import os
 import pstats
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+# As benchmarks/run.py does: repeated calls by one learner must not be answered by a 429.
+os.environ.setdefault("RATE_LIMIT_REQUESTS_PER_MINUTE", "1000000000")
+os.environ.setdefault("RATE_LIMIT_AUTH_REQUESTS_PER_MINUTE", "1000000000")
 
 import django  # noqa: E402
 
@@ -47,6 +53,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--learner", type=int, default=0, help="which bench learner (0 = the first)")
     parser.add_argument("--top", type=int, default=30, help="functions to list")
+    parser.add_argument(
+        "--unique", action="store_true", help="a new v=<n> query parameter on every call (misses every cache)"
+    )
     parser.add_argument("--sort", default="cumulative", help="pstats order: cumulative, tottime, ...")
     args = parser.parse_args()
 
@@ -60,8 +69,18 @@ def main() -> None:
     client.force_login(user)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"} if args.path.startswith("/api/") else {}
 
+    calls = itertools.count()
+    run = uuid.uuid4().hex[:8]  # not the values of an earlier run, which the cache may hold
+
+    statuses: collections.Counter[int] = collections.Counter()
+
     def call():
-        return getattr(client, args.method.lower())(args.path, **headers)
+        path = args.path
+        if args.unique:
+            path += ("&" if "?" in path else "?") + f"v={run}-{next(calls)}"
+        response = getattr(client, args.method.lower())(path, **headers)
+        statuses[response.status_code] += 1
+        return response
 
     response = call()
     print(f"{args.method} {args.path} as {user.email}: {response.status_code}, {len(response.content):,} bytes")
@@ -84,6 +103,7 @@ def main() -> None:
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats(args.sort).print_stats(args.top)
     print(out.getvalue())
+    print(f"statuses: {dict(statuses)}")
 
 
 if __name__ == "__main__":
