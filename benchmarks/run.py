@@ -56,7 +56,8 @@ DESCRIPTIONS = {
     "probe": "GET /api/v1/health, the orchestrators' probe, answered before the middleware (no ratio target)",
     "catalog_api_warm": "GET /api/v1/courses/ (20 courses), learner token, response cache warm",
     "catalog_api_cold": "GET /api/v1/courses/?v=<unique>, learner token: every request misses the cache",
-    "catalog_page": "GET /courses/ (12 courses), learner session (the page has no response cache)",
+    "catalog_page": "GET /courses/ (12 courses), learner session, the shared results warm",
+    "catalog_page_cold": "GET /courses/?v=<unique>, learner session: every request misses the cache",
     "course_api_outline": "GET /api/v1/courses/<500-lesson course>/, learner token",
     "course_page_outline": "GET /courses/<500-lesson course>/, enrolled learner session (progress panel)",
     "lesson_page": "GET /courses/<500-lesson course>/lessons/<id>/, enrolled learner (outline, progress, next/prev)",
@@ -538,6 +539,7 @@ def main() -> None:
         measure("catalog_api_warm", [line("GET", "/api/v1/courses/", bearer[u]) for u in rr])
         measure("catalog_api_cold", [line("GET", "/api/v1/courses/?v={n}", bearer[u]) for u in rr])
         measure("catalog_page", [line("GET", "/courses/", cookie[u]) for u in rr])
+        measure("catalog_page_cold", [line("GET", "/courses/?v={n}", cookie[u]) for u in rr])
         measure("course_api_outline", [line("GET", f"/api/v1/courses/{big}/", bearer[u]) for u in rr])
         measure("course_page_outline", [line("GET", f"/courses/{big}/", cookie[u]) for u in rr])
         step = max(1, len(lessons) // 7)

@@ -46,6 +46,13 @@ def visible_courses_q(user, *, via: str = "") -> Q:
     return published
 
 
+def sees_public_catalog(user) -> bool:
+    """Anonymous users and learners all see the same catalog: the published courses
+    (what a learner once taught stays out), so one answer can be shared among them.
+    Instructors and staff see their drafts too."""
+    return user is None or not user.is_authenticated or not (user.is_instructor or user.has_full_access)
+
+
 def teaches(user, course: Course) -> bool:
     if user is None or not user.is_authenticated:
         return False

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -24,9 +25,25 @@ def home(request):
 
 def catalog(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "category", "level", "language", "ordering")}
-    courses = selectors.course_list_for(request.user, filters=filters)
-    page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
+    if not access.sees_public_catalog(request.user):  # instructors and staff also see their drafts
+        results = _catalog_results(request.user, filters, request.GET)
+    else:
+        # The same for every public viewer: rendered once per catalog version, language
+        # and query string, shared through the cache (as the catalog API's JSON is).
+        results = cache.get_or_build(
+            "catalog-page-html",
+            f"{get_language()}?{request.META.get('QUERY_STRING', '')}",
+            lambda: _catalog_results(None, filters, request.GET),
+        )
+    return render(request, "courses/catalog.html", {"results": results})
+
+
+def _catalog_results(user, filters: dict[str, str], params) -> SafeString:
+    """The catalog's filters and page of results for `user` (None: the public catalog),
+    as markup with nothing in it that depends on who asks."""
+    courses = selectors.course_list_for(user, filters=filters)
+    page = Paginator(courses, PAGE_SIZE).get_page(params.get("page"))
+    query = params.copy()
     query.pop("page", None)
     context = {
         "page": page,
@@ -36,7 +53,7 @@ def catalog(request):
         "levels": Course.Level.choices,
         "orderings": [("", gettext("Newest")), ("title", gettext("Title")), ("popularity", gettext("Most popular"))],
     }
-    return render(request, "courses/catalog.html", context)
+    return render_to_string("courses/_catalog_results.html", context)
 
 
 def course_detail(request, slug: str):

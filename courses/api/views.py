@@ -36,11 +36,6 @@ def _may_author(user) -> bool:
     return user.is_authenticated and user.is_active and (user.is_instructor or user.has_full_access)
 
 
-def _viewer_sees_public_catalog(user) -> bool:
-    """Anonymous users and learners all see the same catalog, so it can be cached."""
-    return not user.is_authenticated or not (user.is_instructor or user.has_full_access)
-
-
 def _shared_json(request, kind: str, key: str, respond) -> HttpResponse:
     """A public catalog answer, the same for every public viewer: cached as the JSON bytes
     sent (a hit neither unpickles objects nor renders them), under the catalog version."""
@@ -100,7 +95,7 @@ class CourseViewSet(
         return serializer
 
     def list(self, request, *args, **kwargs):
-        if not _viewer_sees_public_catalog(request.user):
+        if not access.sees_public_catalog(request.user):
             return self._list_page(request)
         self._public_catalog = True
         if request.accepted_renderer.format != "json":  # the browsable API (DEBUG only)
@@ -124,7 +119,7 @@ class CourseViewSet(
         """The course and its syllabus. Anonymous users and learners all see the same
         answer for a published course, cached as its JSON bytes under the catalog version
         (any change to the course, its modules or lessons makes a new one)."""
-        if not _viewer_sees_public_catalog(request.user) or request.accepted_renderer.format != "json":
+        if not access.sees_public_catalog(request.user) or request.accepted_renderer.format != "json":
             return super().retrieve(request, *args, **kwargs)
         self._public_catalog = True
         # A draft is a 404, raised by the build: never cached.

@@ -217,20 +217,60 @@ def _courses(n: int) -> None:
         LessonFactory(module=ModuleFactory(course=course))
 
 
+CARD = b'class="card course-card"'
+
+
 @pytest.mark.parametrize("role", ["anonymous", "staff"])
-def test_catalog_and_home_pages_run_a_constant_number_of_queries(client, cast, role, django_assert_max_num_queries):
+def test_catalog_and_home_pages_run_a_constant_number_of_queries(
+    client, cast, role, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     login(client, cast[role])
-    _courses(3)
+    with django_capture_on_commit_callbacks(execute=True):  # committed: the shared catalog moves on
+        _courses(3)
     # catalog: count, courses, instructors, categories (+ the session's user when logged in)
     with django_assert_max_num_queries(5) as catalog:
-        assert len(client.get("/courses/").context["page"].object_list) == 3
+        assert client.get("/courses/").content.count(CARD) == 3
     with django_assert_max_num_queries(5) as home:  # featured and newest, each with instructors
         assert len(client.get("/").context["featured"]) == 3
-    _courses(27)
+    with django_capture_on_commit_callbacks(execute=True):
+        _courses(27)
     with django_assert_max_num_queries(len(catalog)):
-        assert len(client.get("/courses/").context["page"].object_list) == 12
+        assert client.get("/courses/").content.count(CARD) == 12
     with django_assert_max_num_queries(len(home)):
         assert len(client.get("/").context["newest"]) == 6
+
+
+# --- the shared catalog page ----------------------------------------------------------------
+
+
+def test_public_viewers_share_the_catalog_page_until_the_catalog_changes(
+    client, cast, course, draft, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    first = client.get("/courses/", {"q": "python"})
+    assert first.content.count(CARD) == 1
+    login(client, cast.learner)
+    with django_assert_num_queries(1):  # the session's user; the results come from the cache
+        shared = client.get("/courses/", {"q": "python"})
+    assert shared.content.count(CARD) == 1 and b"Python Foundations" in shared.content
+    with django_capture_on_commit_callbacks(execute=True):
+        CourseFactory(title="Python Advanced", slug="python-advanced")
+    assert client.get("/courses/", {"q": "python"}).content.count(CARD) == 2
+
+
+def test_a_draft_listed_for_its_instructor_never_reaches_the_public_catalog_page(client, cast, course, draft):
+    assert b"Unfinished Draft" in login(client, cast.owner).get("/courses/").content
+    client.logout()
+    assert b"Unfinished Draft" not in client.get("/courses/").content
+    # A learner who once taught the draft gets the public page, not a page of their own.
+    draft.instructors.add(cast.learner)
+    assert b"Unfinished Draft" not in login(client, cast.learner).get("/courses/").content
+
+
+def test_the_shared_catalog_page_is_kept_per_language(client, course):
+    english = client.get("/courses/", HTTP_ACCEPT_LANGUAGE="en")
+    french = client.get("/courses/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert b"Apply" in english.content
+    assert b"Apply" not in french.content and b"Python Foundations" in french.content
 
 
 def _grow(course: Course, modules: int, lessons: int) -> None:
