@@ -127,6 +127,15 @@ def course_get_for(user, slug: str, *, with_outline: bool = True) -> Course:
     return course
 
 
+def course_get_public(slug: str) -> Course:
+    """`course_get_for(None, slug, with_outline=False)`: the published course with its
+    category, instructors and prerequisites, the same for every public viewer
+    (access.sees_public_catalog), so kept in this process under the catalog version
+    (three queries a course page no longer runs). Shared: callers must not change it.
+    NotFoundError as course_get_for; nothing is kept for a slug that is not found."""
+    return cache.local_get_or_build(("course", slug), lambda: course_get_for(None, slug, with_outline=False))
+
+
 def course_get_for_edit(user, slug: str) -> Course:
     """The course for editing: 404 when `user` cannot see it, 403 when they can but do not
     teach it."""

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from courses.models import Attachment, Category, Course, Lesson, Module
+from lms.tests.helpers import within_budgets
 
 pytestmark = pytest.mark.django_db
 
@@ -107,10 +108,11 @@ def test_catalog_api_list_served_from_cache_runs_no_catalog_query(size, api_clie
 def test_catalog_page_runs_a_fixed_number_of_queries(size, client, learner, django_assert_max_num_queries):
     build_catalog(size)
     client.force_login(learner)
-    # user, count, page of courses, their instructors, the category filter's list.
-    with django_assert_max_num_queries(5):
-        response = client.get("/courses/")
-    assert response.status_code == 200
+    # user, count, page of courses, their instructors, the category filter's list; then,
+    # shared among public viewers, only the user.
+    for response in within_budgets(django_assert_max_num_queries, lambda: client.get("/courses/"), cold=5, warm=1):
+        assert response.status_code == 200
+        assert response.content.count(b'class="card course-card"') == min(size.courses, 12)
 
 
 @SIZES
@@ -132,18 +134,23 @@ def test_course_page_outline_runs_a_fixed_number_of_queries(size, client, learne
     client.force_login(learner)
     # user, course, instructors, prerequisites, modules, lessons, whether the learner may
     # read every lesson (enrolled?), the learner's enrollment for the panel (none: no
-    # progress to compute), the course's quizzes.
-    with django_assert_max_num_queries(9):
-        response = client.get(f"/courses/{course.slug}/")
-    assert response.status_code == 200
+    # progress to compute), the course's quizzes; warm, the course, its outline and
+    # quizzes are kept in the process: user, enrolled?, the panel's enrollment.
+    responses = within_budgets(
+        django_assert_max_num_queries, lambda: client.get(f"/courses/{course.slug}/"), cold=9, warm=3
+    )
+    for response in responses:
+        assert response.status_code == 200
 
 
 @SIZES
 def test_course_page_for_anonymous_visitors_runs_a_fixed_number_of_queries(size, client, django_assert_max_num_queries):
     course = build_catalog(size)[-1]
-    with django_assert_max_num_queries(6):
-        response = client.get(f"/courses/{course.slug}/")
-    assert response.status_code == 200
+    responses = within_budgets(
+        django_assert_max_num_queries, lambda: client.get(f"/courses/{course.slug}/"), cold=6, warm=0
+    )
+    for response in responses:
+        assert response.status_code == 200
 
 
 @SIZES

@@ -310,3 +310,29 @@ def test_titles_in_the_syllabus_and_the_lesson_outline_are_escaped(client):
         assert payload not in page
         assert "Lesson &lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in page
         assert "Module &lt;img src=x onerror=&quot;alert(1)&quot;&gt;&amp;" in page
+
+
+# --- the course kept in the process ---------------------------------------------------------
+
+
+def test_the_course_page_shows_a_committed_change_at_once(client, cast, course, django_capture_on_commit_callbacks):
+    login(client, cast.learner)
+    assert b"Python Foundations" in client.get("/courses/python/").content  # now kept in this process
+    newcomer = InstructorFactory(first_name="Grace", last_name="Hopper")
+    with django_capture_on_commit_callbacks(execute=True):
+        course.instructors.add(newcomer)
+    assert b"Grace Hopper" in client.get("/courses/python/").content
+    with django_capture_on_commit_callbacks(execute=True):
+        course.title = "Python Renewed"
+        course.save(update_fields=["title"])
+    assert b"Python Renewed" in client.get("/courses/python/").content
+
+
+def test_unpublishing_a_course_takes_its_page_down_at_once(client, cast, course, django_capture_on_commit_callbacks):
+    assert client.get("/courses/python/").status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        course.status = Course.Status.DRAFT
+        course.published_at = None
+        course.save(update_fields=["status", "published_at"])
+    assert client.get("/courses/python/").status_code == 404
+    assert login(client, cast.owner).get("/courses/python/").status_code == 200  # its instructor still sees it

@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.models import User
 from courses.models import Course, Lesson, Module
 from enrollments.models import Enrollment, LessonProgress
+from lms.tests.helpers import within_budgets
 
 pytestmark = pytest.mark.django_db
 
@@ -32,16 +33,6 @@ class Size:
 SMALL = Size(courses=2, lessons=3, done=1)
 LARGE = Size(courses=10, lessons=60, done=25)
 SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["small", "large"])
-
-
-def within_budgets(django_assert_max_num_queries, call, *, cold: int, warm: int):
-    """`call()` within `cold` queries in a process holding no outline, then within `warm`
-    once it holds them; returns both answers."""
-    with django_assert_max_num_queries(cold):
-        first = call()
-    with django_assert_max_num_queries(warm):
-        second = call()
-    return first, second
 
 
 @dataclass
@@ -139,7 +130,7 @@ def test_course_page_with_progress_runs_a_fixed_number_of_queries(size, client, 
     # Warm: user, course with instructors and prerequisites (three), whether the learner
     # may open every lesson, the enrol panel's enrollment, its progress (one query).
     responses = within_budgets(
-        django_assert_max_num_queries, lambda: client.get(f"/courses/{data.course.slug}/"), cold=10, warm=7
+        django_assert_max_num_queries, lambda: client.get(f"/courses/{data.course.slug}/"), cold=10, warm=4
     )
     for response in responses:
         assert response.status_code == 200

@@ -58,6 +58,17 @@ def reserved_redis_db(redis_url: str, first: int, count: int):
             redis.Redis.from_url(url).flushdb()
 
 
+def within_budgets(django_assert_max_num_queries, call, *, cold: int, warm: int) -> tuple:
+    """`call()` within `cold` queries in a process that holds none of the catalog's
+    values yet (courses.cache: tests start with empty caches), then within `warm` once
+    it holds them, as a worker after its first request; returns both answers."""
+    with django_assert_max_num_queries(cold):
+        first = call()
+    with django_assert_max_num_queries(warm):
+        second = call()
+    return first, second
+
+
 def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
