@@ -174,8 +174,17 @@ def lesson_get_for(
 
 def lesson_get_visible(user, lesson_id: int) -> Lesson:
     """The lesson, with its course, when `user` may see the course (whether they may
-    read it is the caller's rule, e.g. enrollment); NotFoundError otherwise. One query."""
-    lesson = _visible_lessons(user).filter(pk=lesson_id).order_by().select_related("course").first()
+    read it is the caller's rule, e.g. enrollment); NotFoundError otherwise. One query,
+    without the texts (the lesson's body, the course's description: kilobytes that
+    recording progress never shows)."""
+    lesson = (
+        _visible_lessons(user)
+        .filter(pk=lesson_id)
+        .order_by()
+        .select_related("course")
+        .defer("body", "body_html", "course__description", "course__description_html")
+        .first()
+    )
     if lesson is None:
         raise NotFoundError("Lesson not found.")
     return lesson

@@ -205,11 +205,16 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     lock (callers answer with it rather than count again)."""
     enrollment = _enrollment_for_lesson(user=user, lesson=lesson, lock=True)
     now = timezone.now()
-    row, created = LessonProgress.objects.get_or_create(
-        enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now, "completed_at": now}
+    # Two statements whatever was there (get_or_create took four for a lesson never
+    # opened): the row if missing, then its completion if not recorded yet. A completion
+    # recorded earlier keeps its time.
+    LessonProgress.objects.bulk_create(
+        [LessonProgress(enrollment=enrollment, lesson=lesson, first_viewed_at=now, completed_at=now)],
+        ignore_conflicts=True,
     )
-    if not created and row.completed_at is None:
-        LessonProgress.objects.filter(pk=row.pk, completed_at__isnull=True).update(completed_at=now)
+    LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson, completed_at__isnull=True).update(
+        completed_at=now
+    )
     Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
     enrollment.last_lesson, enrollment.last_activity_at = lesson, now
     enrollment.progress = selectors.progress_for(enrollment)

@@ -267,10 +267,14 @@ def test_completing_a_lesson_that_was_only_viewed_marks_it_done():
     course = course_with_lessons(lessons_per_module=2)
     enrollment = EnrollmentFactory(course=course)
     lesson = _lessons(course)[0]
-    services.lesson_visit(user=enrollment.user, lesson=lesson)
+    with time_machine.travel("2025-05-01 10:00Z", tick=False):
+        services.lesson_visit(user=enrollment.user, lesson=lesson)
     assert LessonProgress.objects.get().completed_at is None
-    services.lesson_complete(user=enrollment.user, lesson=lesson)
-    assert LessonProgress.objects.get().completed_at is not None
+    with time_machine.travel("2025-05-03 10:00Z", tick=False):
+        services.lesson_complete(user=enrollment.user, lesson=lesson)
+    row = LessonProgress.objects.get()
+    assert row.completed_at.isoformat() == "2025-05-03T10:00:00+00:00"
+    assert row.first_viewed_at.isoformat() == "2025-05-01T10:00:00+00:00"  # the first view is kept
 
 
 @pytest.mark.parametrize("status", ["none", "dropped"])
