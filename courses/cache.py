@@ -9,6 +9,7 @@ for every viewer (anonymous and learners) are cached.
 import hashlib
 import secrets
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
@@ -16,7 +17,12 @@ from django.core.cache import cache
 
 VERSION_KEY = "catalog:version"
 TTL_SECONDS = 300
-LOCAL_MAX_ENTRIES = 256
+# Entries kept per process, least recently used dropped first. Sized for a dashboard
+# that reads ten of a thousand courses' outlines per learner: with 256 entries cleared at
+# once, tier L's dashboards emptied the whole store every few requests, the 500-lesson
+# outline and syllabus with it (docs/performance.md, round 5). An outline of 50 lessons
+# takes about 10 KB, so the bound is tens of megabytes in the worst case.
+LOCAL_MAX_ENTRIES = 2048
 
 T = TypeVar("T")
 
@@ -64,7 +70,7 @@ def get_or_build(kind: str, query_string: str, build: Callable[[], bytes]) -> by
 # Values derived from catalog content (a course's outline, its syllabus markup) kept in
 # this process: (version, key) -> (built at, value). Never anything that depends on who
 # asks: the key says what varies (language, the reader's access).
-_local: dict[tuple, tuple[float, object]] = {}
+_local: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
 
 
 _MISSING = object()
@@ -94,15 +100,17 @@ def local_get(key: tuple[Hashable, ...], version: int | None) -> object:
     hit = _local.get((version, *key))
     if hit is None or time.monotonic() - hit[0] >= TTL_SECONDS:
         return _MISSING
+    _local.move_to_end((version, *key))
     return hit[1]
 
 
 def local_set(key: tuple[Hashable, ...], value: object, version: int | None) -> None:
     if version is None:
         return  # no version to trust: keep nothing
-    if len(_local) >= LOCAL_MAX_ENTRIES:
-        _local.clear()  # entries of old versions pile up; starting over is cheap
     _local[(version, *key)] = (time.monotonic(), value)
+    _local.move_to_end((version, *key))
+    while len(_local) > LOCAL_MAX_ENTRIES:  # the least recently used first (old versions' entries among them)
+        _local.popitem(last=False)
 
 
 def local_many(kind: str, ids: Iterable[int], build: Callable[[list[int]], Mapping[int, T]]) -> dict[int, T]:

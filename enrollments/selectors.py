@@ -57,7 +57,7 @@ def _visible_enrollments_q(user) -> Q:
     """Own enrollments; those in courses one teaches; everything for staff."""
     if access.is_full_access(user):
         return Q()
-    return Q(user=user) | Q(course__instructors=user)
+    return Q(user=user) | access.teaches_q(user, via="course")
 
 
 def enrollment_list_for(user, *, course_slug: str | None = None, status: str | None = None) -> QuerySet[Enrollment]:
@@ -66,14 +66,13 @@ def enrollment_list_for(user, *, course_slug: str | None = None, status: str | N
         qs = qs.filter(course__slug=course_slug)
     if status:
         qs = qs.filter(status=status)
-    return with_progress_counts(qs.select_related("course", "user").distinct().order_by("-enrolled_at", "-id"))
+    return with_progress_counts(qs.select_related("course", "user").order_by("-enrolled_at", "-id"))
 
 
 def enrollment_get_for(user, enrollment_id: int) -> Enrollment:
     enrollment = (
         Enrollment.objects.filter(_visible_enrollments_q(user), pk=enrollment_id)
         .select_related("course", "user")
-        .distinct()
         .first()
     )
     if enrollment is None:
@@ -234,6 +233,9 @@ def dashboard_for(user) -> list[Enrollment]:
         Enrollment.objects.filter(user=user)
         .exclude(status=Enrollment.Status.DROPPED)
         .select_related("course", "last_lesson")
+        # A card shows titles: the course descriptions and lesson bodies (kilobytes each,
+        # Markdown and HTML) stay in the database.
+        .defer("course__description", "course__description_html", "last_lesson__body", "last_lesson__body_html")
         .order_by(F("last_activity_at").desc(nulls_last=True), "-enrolled_at")
     )
     if not enrollments:

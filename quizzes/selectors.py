@@ -26,7 +26,7 @@ def _visible_attempts_q(user) -> Q:
     """Own attempts; attempts in courses one teaches; everything for staff."""
     if access.is_full_access(user):
         return Q()
-    return Q(user=user) | Q(quiz__course__instructors=user)
+    return Q(user=user) | access.teaches_q(user, via="quiz__course")
 
 
 def attempt_get_for(user, attempt_id: int) -> Attempt:
@@ -34,7 +34,6 @@ def attempt_get_for(user, attempt_id: int) -> Attempt:
         Attempt.objects.filter(_visible_attempts_q(user), pk=attempt_id)
         .select_related("quiz__course", "user")
         .prefetch_related("answers")
-        .distinct()
         .first()
     )
     if attempt is None:

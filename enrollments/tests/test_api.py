@@ -11,6 +11,7 @@ from courses.tests.factories import (
     AttachmentFactory,
     Cast,
     CourseFactory,
+    InstructorFactory,
     LessonFactory,
     ModuleFactory,
     course_with_lessons,
@@ -177,6 +178,15 @@ def test_instructors_list_the_learners_of_their_own_courses_only(api_client, cas
     assert foreign.pk not in {e["id"] for e in client.get(ENROLLMENTS).json()["results"]}
     staff = as_(api_client, cast.staff).get(ENROLLMENTS).json()["results"]
     assert {e["id"] for e in staff} == {ada.pk, bob.pk, foreign.pk}
+
+
+def test_an_enrollment_in_a_course_with_several_instructors_is_listed_once(api_client, cast):
+    course = CourseFactory(slug="team", instructors=[cast.owner, cast.other_instructor, InstructorFactory()])
+    mine = EnrollmentFactory(user=cast.learner, course=course)
+    for viewer in (cast.learner, cast.owner, cast.staff):
+        listed = as_(api_client, viewer).get(ENROLLMENTS).json()
+        assert [e["id"] for e in listed["results"]] == [mine.pk] and listed["count"] == 1
+        assert as_(api_client, viewer).get(one(mine.pk)).status_code == 200
 
 
 def test_dropping_through_the_api_then_enrolling_again_keeps_the_row(api_client, cast, course):
