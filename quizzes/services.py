@@ -191,11 +191,19 @@ def _report_pass(attempt: Attempt) -> None:
 @transaction.atomic
 def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
     """Grade and close the attempt. Submitting again returns the same result. After the
-    deadline the attempt counts as submitted at its deadline, with what was saved by then."""
+    deadline the attempt counts as submitted at its deadline, with what was saved by then.
+    The attempt returned carries its quiz, course and graded answers."""
     now = now or timezone.now()
     # Lock the attempt only: locking its quiz and user rows too (select_related) queued every
     # submit of the same quiz behind the one before it.
-    attempt = Attempt.objects.select_for_update(of=("self",)).select_related("quiz", "user").get(pk=attempt.pk)
+    # The answers come with it (graded in place), so the caller can answer with the
+    # attempt returned instead of reading it again.
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("quiz__course", "user")
+        .prefetch_related("answers")
+        .get(pk=attempt.pk)
+    )
     if attempt.status == Attempt.Status.SUBMITTED:
         return attempt
     answers = {a.question_id_snapshot: a for a in attempt.answers.all()}

@@ -72,6 +72,5 @@ class AttemptSubmitView(GenericAPIView):
     def post(self, request, attempt_id: int):
         """Grade and close the attempt; submitting again returns the same result."""
         attempt = selectors.attempt_get_own(request.user, attempt_id)
-        services.attempt_submit(attempt=attempt)
-        attempt = selectors.attempt_get_for(request.user, attempt_id)
+        attempt = services.attempt_submit(attempt=attempt)  # with its graded answers: not read again
         return Response(AttemptSerializer(presentation.paper_for(attempt, request.user)).data)

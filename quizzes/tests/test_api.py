@@ -78,6 +78,10 @@ def test_submit_returns_score_and_review_when_allowed(api_client, quiz, learner)
     assert all(q["review"]["is_correct"] for q in result["questions"])
     again = client.post(f"/api/v1/attempts/{attempt_id}/submit/").json()
     assert again["submitted_at"] == result["submitted_at"]
+    # The answer is built from the attempt as graded in the submit, not read back: it must
+    # be what the attempt, read back, says (and so must a repeated submit).
+    stored = client.get(f"/api/v1/attempts/{attempt_id}/").json()
+    assert result == stored == again
 
 
 def test_review_policy_never_hides_answers_after_submission(api_client, quiz, learner):
