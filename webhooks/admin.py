@@ -7,7 +7,7 @@ from webhooks.models import WebhookDelivery, WebhookSubscription
 
 class StaffOnly:
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.has_full_access
+        return services.can_manage_webhooks(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -12,7 +12,7 @@ from webhooks.models import WebhookDelivery, WebhookSubscription
 
 class IsStaff(permissions.BasePermission):
     def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated and request.user.has_full_access)
+        return services.can_manage_webhooks(request.user)
 
 
 class WebhookSubscriptionViewSet(viewsets.ModelViewSet):

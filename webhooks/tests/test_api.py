@@ -41,6 +41,20 @@ def test_non_staff_cannot_list_or_create(api_client):
     assert api_client.post("/api/v1/webhooks/", {}, format="json").status_code == 403
 
 
+def test_only_active_admins_manage_webhooks_in_the_api_and_the_admin(api_client, client):
+    """One rule (webhooks.services.can_manage_webhooks) for both doors: an instructor has
+    the admin but not the webhooks; a deactivated admin has neither."""
+    from courses.tests.factories import InstructorFactory
+
+    admin_user, instructor = AdminFactory(), InstructorFactory()
+    retired = AdminFactory(is_active=False)
+    for user, allowed in ((admin_user, True), (instructor, False), (retired, False)):
+        api_client.force_authenticate(user)
+        assert (api_client.get("/api/v1/webhooks/").status_code == 200) is allowed
+        client.force_login(user)
+        assert (client.get("/admin/webhooks/webhooksubscription/").status_code == 200) is allowed
+
+
 def test_replaying_dead_deliveries_takes_one_subscriptions_or_all_of_them(api_client, client):
     import uuid
 
