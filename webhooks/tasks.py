@@ -13,6 +13,11 @@ logger = logging.getLogger(__name__)
 # with it instead of queueing one relay each (1,000 graded attempts made 1,000 relays).
 RELAY_QUEUED_KEY = "webhooks:relay-queued"
 RELAY_QUEUED_TTL = 30  # a lost relay stops coalescing after this; the beat relay runs every 15 s
+# A relay starts this long after the event that queued it, so that the events of the next
+# second ride along too: a lone beat sweep commits one attempt at a time, each relay was
+# done before the next commit, and 1,000 attempts still queued 978 relays
+# (docs/performance.md, Celery workers). Deliveries wait one second more.
+RELAY_DELAY_SECONDS = 1
 
 
 @shared_task(name="webhooks.relay_outbox", acks_late=True, soft_time_limit=120, time_limit=150)
@@ -48,7 +53,7 @@ def enqueue_relay() -> None:
     except Exception:  # no cache: queue one anyway
         logger.warning("webhook_relay_flag_unavailable", exc_info=True)
     try:
-        relay_outbox.delay()
+        relay_outbox.apply_async(countdown=RELAY_DELAY_SECONDS)
     except Exception:
         _forget_queued_relay()
         logger.warning("webhook_relay_enqueue_failed", exc_info=True)

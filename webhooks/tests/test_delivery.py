@@ -195,16 +195,16 @@ def test_events_committed_while_a_relay_is_queued_ride_along_with_it(monkeypatch
     queued = []
     # Enqueueing is recorded here instead of running inline (the suite runs tasks inline);
     # the commits, the coalescing flag in the real cache and the relay task itself are real.
-    monkeypatch.setattr(tasks.relay_outbox, "delay", lambda: queued.append("relay"))
+    monkeypatch.setattr(tasks.relay_outbox, "apply_async", lambda countdown: queued.append(("relay", countdown)))
     for n in range(20):
         with django_capture_on_commit_callbacks(execute=True):
             events.emit("user.registered", {"user_id": n, "email": f"u{n}@example.com"})
-    assert queued == ["relay"]
+    assert queued == [("relay", tasks.RELAY_DELAY_SECONDS)]
     assert tasks.relay_outbox() == 0  # the queued relay runs: all 20 events relayed (no subscriber)
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
     with django_capture_on_commit_callbacks(execute=True):  # an event after it started: a new relay
         events.emit("user.registered", {"user_id": 99, "email": "late@example.com"})
-    assert queued == ["relay", "relay"]
+    assert queued == [("relay", tasks.RELAY_DELAY_SECONDS)] * 2
 
 
 def test_a_relay_whose_broker_is_down_does_not_block_the_next_one(monkeypatch):
@@ -212,11 +212,11 @@ def test_a_relay_whose_broker_is_down_does_not_block_the_next_one(monkeypatch):
 
     calls = []
 
-    def refuse():
+    def refuse(countdown):
         calls.append("try")
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.relay_outbox, "delay", refuse)
+    monkeypatch.setattr(tasks.relay_outbox, "apply_async", refuse)
     tasks.enqueue_relay()
     tasks.enqueue_relay()
     assert calls == ["try", "try"]  # the flag was cleared when the enqueue failed
