@@ -113,20 +113,11 @@ def celery_worker(settings, database_url, tmp_path, transactional_db):
     import time
 
     from lms.celery import app
-    from lms.tests.helpers import ROOT, base_env, reserved_redis_db
+    from lms.tests.helpers import ROOT, celery_worker_env, reserved_redis_db
 
     worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw-1")
     with reserved_redis_db(settings.REDIS_URL, first=8, count=7) as broker:
-        env = base_env(
-            DATABASE_URL=database_url,
-            REDIS_URL=settings.REDIS_URL,
-            CELERY_BROKER_URL=broker,
-            TASKS_FORCE_INLINE="False",
-            LOG_LEVEL="INFO",
-            PYTHONUNBUFFERED="1",  # the console email backend's output reaches the log at once
-            MEDIA_ROOT=str(tmp_path / "worker-media"),
-            PRIVATE_MEDIA_ROOT=str(tmp_path / "worker-private"),
-        )
+        env = celery_worker_env(database_url=database_url, broker=broker, workdir=tmp_path)
         log_path = tmp_path / "celery-worker.log"
         log = open(log_path, "w")  # noqa: SIM115
         proc = subprocess.Popen(

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import hmac
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +71,27 @@ def within_budgets(django_assert_max_num_queries, call, *, cold: int, warm: int)
     with django_assert_max_num_queries(warm):
         second = call()
     return first, second
+
+
+def celery_worker_env(*, database_url: str, broker: str, workdir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a `celery -A lms worker` a test starts: the test's database and
+    Redis, its own broker database, tasks really queued (not inline), logs written at once
+    (the console email backend's output reaches the log as it happens), media in the
+    test's folder. `extra` adds or overrides variables."""
+    from django.conf import settings
+
+    env = base_env(
+        DATABASE_URL=database_url,
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_BROKER_URL=broker,
+        TASKS_FORCE_INLINE="False",
+        LOG_LEVEL="INFO",
+        PYTHONUNBUFFERED="1",
+        MEDIA_ROOT=str(workdir / "worker-media"),
+        PRIVATE_MEDIA_ROOT=str(workdir / "worker-private"),
+    )
+    env.update(extra)
+    return env
 
 
 def run_python(code: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess:
@@ -186,3 +211,66 @@ def run_at_once(calls: list) -> list:
     for thread in threads:
         thread.join()
     return results
+
+
+class WebhookReceiver:
+    """A real webhook endpoint on 127.0.0.1 that checks signatures the documented way and
+    records every request it accepts (`requests`: id, whether the signature was valid,
+    body), answering 200, or 401 for a bad signature.
+
+    `fail_first`: answer that many requests 503 first (not recorded), as a receiver that
+    is down; `hold_first`: keep the first request waiting for its answer until `release`
+    is set (`first_arrived` says it came), as a slow receiver."""
+
+    def __init__(self, secret: str = "", *, fail_first: int = 0, hold_first: bool = False):
+        self.secret, self.fail_first, self.hold_first = secret, fail_first, hold_first
+        self.requests: list[dict] = []
+        self.first_arrived, self.release = threading.Event(), threading.Event()
+        self._lock = threading.Lock()
+        self.port = free_port()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                signed = f"{self.headers['X-Webhook-Timestamp']}.".encode() + body
+                expected = "sha256=" + hmac.new(receiver.secret.encode(), signed, hashlib.sha256).hexdigest()
+                valid = hmac.compare_digest(expected, self.headers["X-Webhook-Signature"])
+                with receiver._lock:
+                    refuse = receiver.fail_first > 0
+                    if refuse:
+                        receiver.fail_first -= 1
+                    else:
+                        receiver.requests.append(
+                            {"id": self.headers["X-Webhook-Id"], "valid": valid, "body": json.loads(body)}
+                        )
+                    first = len(receiver.requests) == 1 and not refuse
+                if first and receiver.hold_first:
+                    receiver.first_arrived.set()
+                    receiver.release.wait(timeout=60)
+                with contextlib.suppress(OSError):  # the sender may be gone by now
+                    self.send_response(503 if refuse else 200 if valid else 401)
+                    self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks"
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [r["id"] for r in self.requests]

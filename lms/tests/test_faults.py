@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import hashlib
-import hmac
 import http.client
 import json
 import os
@@ -40,7 +38,6 @@ import uuid
 import warnings
 from collections import Counter
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import psycopg
@@ -50,7 +47,17 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import sql
 
-from lms.tests.helpers import PRODUCTION_ENV, ROOT, Server, base_env, free_port, gunicorn_args, run_manage
+from lms.tests.helpers import (
+    PRODUCTION_ENV,
+    ROOT,
+    Server,
+    WebhookReceiver,
+    base_env,
+    celery_worker_env,
+    free_port,
+    gunicorn_args,
+    run_manage,
+)
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 HOST = "lms.example.com"
@@ -141,17 +148,12 @@ def _send_task(broker: str, name: str, *args) -> None:
 
 
 def _worker_env(database_url: str, broker: str, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return base_env(
+    return celery_worker_env(
         # A generous connection timeout: a loaded test machine is no fault under test.
-        DATABASE_URL=f"{database_url}?connect_timeout=20",
-        REDIS_URL=django_settings.REDIS_URL,
+        database_url=f"{database_url}?connect_timeout=20",
+        broker=broker,
+        workdir=tmp_path,
         REDIS_KEY_PREFIX=f"faults-{uuid.uuid4().hex[:8]}",
-        CELERY_BROKER_URL=broker,
-        TASKS_FORCE_INLINE="False",
-        LOG_LEVEL="INFO",
-        PYTHONUNBUFFERED="1",  # the console email backend's output reaches the log at once
-        MEDIA_ROOT=str(tmp_path / "worker-media"),
-        PRIVATE_MEDIA_ROOT=str(tmp_path / "worker-private"),
         **extra,
     )
 
@@ -230,63 +232,6 @@ def _sql(database_url: str, query, params=()) -> list[tuple]:
     with psycopg.connect(database_url, autocommit=True) as conn:
         cursor = conn.execute(query, params)
         return cursor.fetchall() if cursor.description else []
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that checks signatures the documented way, records
-    every request and, with `hold_first`, keeps the first one waiting for its answer."""
-
-    def __init__(self, secret: str = "", *, hold_first: bool = False):
-        self.secret, self.hold_first = secret, hold_first
-        self.requests: list[dict] = []
-        self.first_arrived, self.release = threading.Event(), threading.Event()
-        self._lock = threading.Lock()
-        self.port = free_port()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                signed = f"{self.headers['X-Webhook-Timestamp']}.".encode() + body
-                expected = "sha256=" + hmac.new(receiver.secret.encode(), signed, hashlib.sha256).hexdigest()
-                with receiver._lock:
-                    receiver.requests.append(
-                        {
-                            "id": self.headers["X-Webhook-Id"],
-                            "valid": hmac.compare_digest(expected, self.headers["X-Webhook-Signature"]),
-                            "body": json.loads(body),
-                        }
-                    )
-                    first = len(receiver.requests) == 1
-                if first and receiver.hold_first:
-                    receiver.first_arrived.set()
-                    receiver.release.wait(timeout=60)
-                with contextlib.suppress(OSError):  # the sender may be dead by now
-                    self.send_response(200)
-                    self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.release.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
-
-    def ids(self) -> list[str]:
-        with self._lock:
-            return [r["id"] for r in self.requests]
 
 
 # =============================================================================
@@ -608,7 +553,7 @@ def test_webhook_worker_killed_mid_delivery_is_delivered_again_with_the_same_id_
         WEBHOOK_ALLOW_PRIVATE_TARGETS="True",
         WEBHOOK_TIMEOUT_SECONDS="60",  # the held request must not time out first
     )
-    with Receiver(hold_first=True) as receiver, _workers() as start:
+    with WebhookReceiver(hold_first=True) as receiver, _workers() as start:
         subscription = WebhookSubscription(url=receiver.url, events=["user.registered"])
         subscription.full_clean()
         subscription.save()
@@ -680,7 +625,7 @@ def _beat_sends(log: str) -> Counter:
     return Counter(re.findall(r"Sending due task (\S+) \(", log))
 
 
-def _scheduled_work(receiver: Receiver) -> dict:
+def _scheduled_work(receiver: WebhookReceiver) -> dict:
     """Something for each scheduled job to do, committed at once (the beats are running)."""
     from django.db import transaction
     from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
@@ -776,7 +721,7 @@ def test_two_beats_sending_every_job_every_second_give_the_outcome_of_one_run(
     schedule = django_settings.CELERY_BEAT_SCHEDULE
     env = _worker_env(database_url, broker, tmp_path, WEBHOOK_ALLOW_PRIVATE_TARGETS="True")
     beats: list[Server] = []
-    with Receiver() as receiver, _workers() as start:
+    with WebhookReceiver() as receiver, _workers() as start:
         worker = start("beat-target", env, tmp_path / "worker.log", concurrency=2)  # as compose.prod.yml runs it
         try:
             # Two beats at once: a second replica, or an old one still running in a rollout.

@@ -1,12 +1,7 @@
 """Webhooks: outbox events delivered, signed, retried, de-duplicable; nothing for a
 rollback; no delivery to private addresses unless allowed."""
 
-import hashlib
-import hmac
-import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
@@ -17,58 +12,11 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.tests.factories import PASSWORD
 from lms.models import OutboxEvent
-from lms.tests.helpers import free_port
+from lms.tests.helpers import WebhookReceiver, free_port
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    """A real HTTP endpoint on 127.0.0.1 that verifies signatures the documented way."""
-
-    def __init__(self, secret: str, fail_first: int = 0):
-        self.secret, self.fail_first = secret, fail_first
-        self.received: list[dict] = []
-        self.port = free_port()
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                timestamp = self.headers["X-Webhook-Timestamp"]
-                expected = (
-                    "sha256="
-                    + hmac.new(receiver.secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-                )
-                valid = hmac.compare_digest(expected, self.headers["X-Webhook-Signature"])
-                if receiver.fail_first > 0:
-                    receiver.fail_first -= 1
-                    self.send_response(503)
-                else:
-                    receiver.received.append(
-                        {"id": self.headers["X-Webhook-Id"], "valid": valid, "body": json.loads(body)}
-                    )
-                    self.send_response(200 if valid else 401)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hooks"
 
 
 @pytest.fixture
@@ -90,12 +38,12 @@ def _register(email="hook@example.com"):
 
 def test_event_is_delivered_signed_to_a_real_receiver(allow_loopback, django_capture_on_commit_callbacks):
     sub = _subscribe("http://127.0.0.1:1/placeholder")
-    with Receiver(sub.secret) as receiver:
+    with WebhookReceiver(sub.secret) as receiver:
         WebhookSubscription.objects.filter(pk=sub.pk).update(url=receiver.url)
         with django_capture_on_commit_callbacks(execute=True):
             user = _register()
-        assert len(receiver.received) == 1
-        got = receiver.received[0]
+        assert len(receiver.requests) == 1
+        got = receiver.requests[0]
         assert got["valid"] is True
         assert got["body"]["type"] == "user.registered"
         assert got["body"]["data"]["user_id"] == user.pk
@@ -109,7 +57,7 @@ def test_event_is_delivered_signed_to_a_real_receiver(allow_loopback, django_cap
 def test_receiver_down_then_up_gets_the_event_once_after_retries(allow_loopback):
     sub = _subscribe("http://127.0.0.1:1/placeholder")
     _register()
-    with Receiver(sub.secret, fail_first=2) as receiver:
+    with WebhookReceiver(sub.secret, fail_first=2) as receiver:
         WebhookSubscription.objects.filter(pk=sub.pk).update(url=receiver.url)
         (delivery_id,) = services.relay_outbox()
         now = timezone.now()
@@ -118,7 +66,7 @@ def test_receiver_down_then_up_gets_the_event_once_after_retries(allow_loopback)
                 services.deliver(delivery_id=delivery_id)
         with time_machine.travel(now + timedelta(hours=2)):
             services.deliver(delivery_id=delivery_id)  # already delivered: nothing is sent
-        assert [r["id"] for r in receiver.received] == [receiver.received[0]["id"]]
+        assert [r["id"] for r in receiver.requests] == [receiver.requests[0]["id"]]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("delivered", 3)
 
@@ -132,11 +80,11 @@ def test_delivery_is_marked_dead_after_the_limit_and_can_be_replayed(allow_loopb
     with time_machine.travel(timezone.now() + timedelta(hours=1)):
         delivery = services.deliver(delivery_id=delivery_id)
     assert delivery.status == "dead" and "ConnectionError" in delivery.last_error
-    with Receiver(sub.secret) as receiver:
+    with WebhookReceiver(sub.secret) as receiver:
         WebhookSubscription.objects.filter(pk=sub.pk).update(url=receiver.url)
         assert services.replay(deliveries=[delivery]) == 1
         assert services.deliver(delivery_id=delivery_id).status == "delivered"
-        assert len(receiver.received) == 1
+        assert len(receiver.requests) == 1
 
 
 def test_a_rolled_back_change_emits_nothing():
