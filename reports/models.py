@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, private_storage
@@ -42,6 +43,16 @@ class Export(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(status="ready") | ~models.Q(file=""), name="export_ready_has_file"
+            ),
+            # One pending export per person, kind and scope (course, or every course: the
+            # Coalesce makes the empty scope one value), so two requests at once (two tabs,
+            # a retry) build once (reports.services.export_request).
+            models.UniqueConstraint(
+                "requested_by",
+                "kind",
+                Coalesce("course", 0),
+                condition=models.Q(status="pending"),
+                name="export_one_pending_per_scope",
             ),
         ]
 

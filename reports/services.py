@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
@@ -48,10 +48,14 @@ def export_request(*, user, kind: str, course: Course | None = None) -> tuple[Ex
         raise PermissionDeniedError("Only instructors and staff can export course data.")
     if course is not None and not access.can_edit_course(user, course):
         raise PermissionDeniedError("Only this course's instructors can export its data.")
-    pending = Export.objects.filter(requested_by=user, kind=kind, course=course, status=Export.Status.PENDING).first()
-    if pending is not None:
-        return pending, False
-    export = Export.objects.create(requested_by=user, kind=kind, course=course)
+    pending = Export.objects.filter(requested_by=user, kind=kind, course=course, status=Export.Status.PENDING)
+    if (found := pending.first()) is not None:
+        return found, False
+    try:
+        with transaction.atomic():
+            export = Export.objects.create(requested_by=user, kind=kind, course=course)
+    except IntegrityError:  # the same request at the same moment (two tabs): one pending export
+        return pending.get(), False
     from reports import tasks
 
     tasks.build_export.delay_on_commit(export.pk)

@@ -168,6 +168,29 @@ def test_a_pending_export_is_409_and_asking_again_returns_it(api_client, client,
     assert Export.objects.count() == 1
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("scope", ["course", "every course"])
+def test_the_same_export_asked_from_many_tabs_at_once_is_built_once(monkeypatch, scope):
+    """Ten requests at the same moment: one pending export (a constraint, not a check then
+    an insert), the same for all ten, queued once. The build itself is held back here
+    (recorded, not run): a build finishing mid-race would rightly let a later request
+    start a new export."""
+    from reports import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.build_export, "delay_on_commit", queued.append)
+    cast = Cast()
+    course = course_with_lessons(instructors=[cast.owner]) if scope == "course" else None
+    requester = cast.owner if course else cast.staff
+    results = run_at_once([lambda: services.export_request(user=requester, kind="enrollments", course=course)] * 10)
+
+    assert all(isinstance(r, tuple) for r in results), results
+    assert len({export.pk for export, _ in results}) == 1
+    assert [created for _, created in results].count(True) == 1
+    assert Export.objects.count() == 1 and queued == [results[0][0].pk]
+
+
 def test_building_twice_builds_once(cast, course, django_capture_on_commit_callbacks):
     export, _ = services.export_request(user=cast.owner, kind="enrollments", course=course)  # not enqueued
     with django_capture_on_commit_callbacks(execute=True):
