@@ -212,7 +212,7 @@ def certificates_withhold_name(*, user_id: int) -> int:
         certificate.pdf.name = ""
         certificate.learner_name = NAME_WITHHELD
         certificate.rendered_at = None
-        certificate.render_error = "erased"  # never re-rendered by the sweep
+        certificate.render_error = Certificate.RENDER_ERASED  # never re-rendered by the sweep
         certificate.save(update_fields=["learner_name", "pdf", "rendered_at", "render_error", "updated_at"])
         count += 1
     if names:

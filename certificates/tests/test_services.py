@@ -204,3 +204,6 @@ def test_a_render_in_flight_when_the_name_is_withheld_keeps_no_pdf(enrollment, m
     assert [n for n in storage.listdir("certificates")[1] if n.startswith(certificate.code)] == []
     monkeypatch.undo()
     assert services.certificate_render(certificate_id=certificate.pk).pdf.name == ""  # never rendered again
+    assert certificate.render_error == Certificate.RENDER_ERASED
+    assert services.certificates_render_pending() == 0  # nor by the sweep
+    assert not Certificate.objects.get(pk=certificate.pk).pdf
