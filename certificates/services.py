@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -107,10 +108,13 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
             # PDF printed it. Either way this copy is not kept.
             certificate.pdf.storage.delete(stored)
             return certificate
+        replaced = certificate.pdf.name
         certificate.pdf.name = stored
         certificate.rendered_at = timezone.now()
         certificate.render_error = ""
         certificate.save(update_fields=["pdf", "rendered_at", "render_error", "updated_at"])
+        if replaced:  # a forced re-render: the old file printed the name too; it goes once this commits
+            transaction.on_commit(lambda: _enqueue_pdf_deletion([replaced]))
     return certificate
 
 
@@ -235,3 +239,31 @@ def pdfs_delete(*, names: list[str]) -> int:
     for name in names:
         storage.delete(name)
     return len(names)
+
+
+# A render stores its file before the row points at it; a file younger than this may be
+# one whose row is being written now.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def pdfs_sweep_orphans(*, now: datetime | None = None) -> int:
+    """Delete the stored PDFs no certificate points at: left by a render killed between
+    storing its file and recording it, or by a deletion task that never ran. They print
+    a learner's name, so none may outlive the certificate's own PDF. Only files older
+    than ORPHAN_GRACE: a render in flight keeps its file. Safe to run twice."""
+    now = now or timezone.now()
+    storage = Certificate._meta.get_field("pdf").storage
+    try:
+        _folders, files = storage.listdir("certificates")
+    except FileNotFoundError:  # nothing stored yet
+        return 0
+    kept = set(Certificate.objects.exclude(pdf="").values_list("pdf", flat=True))
+    orphans = [
+        f"certificates/{name}"
+        for name in files
+        if f"certificates/{name}" not in kept and storage.get_modified_time(f"certificates/{name}") < now - ORPHAN_GRACE
+    ]
+    pdfs_delete(names=orphans)
+    if orphans:
+        logger.info("certificate_orphan_pdfs_deleted", extra={"count": len(orphans)})
+    return len(orphans)

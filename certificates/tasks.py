@@ -42,3 +42,8 @@ def render_pending() -> int:
 )
 def delete_pdfs(names: list[str]) -> int:
     return services.pdfs_delete(names=names)
+
+
+@shared_task(name="certificates.sweep_orphan_pdfs", acks_late=True, soft_time_limit=600, time_limit=660)
+def sweep_orphan_pdfs() -> int:
+    return services.pdfs_sweep_orphans()

@@ -508,6 +508,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "certificates.render_pending",
         "schedule": 300.0,
     },
+    # 04:20 UTC daily: delete stored certificate PDFs no certificate points at (a render
+    # killed between storing and recording its file): they print a learner's name.
+    "certificates.sweep_orphan_pdfs": {
+        "task": "certificates.sweep_orphan_pdfs",
+        "schedule": crontab(hour=4, minute=20),
+    },
     # Every 15 s: relay outbox events whose immediate relay was missed (broker down, a
     # crash), so no event waits for the next one to be emitted.
     "webhooks.relay_outbox": {"task": "webhooks.relay_outbox", "schedule": 15.0},

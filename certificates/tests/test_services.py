@@ -8,6 +8,7 @@ import pytest
 import zxingcpp
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from PIL import Image
 
 from accounts.tests.factories import AdminFactory, UserFactory
@@ -104,14 +105,38 @@ def test_a_name_no_font_can_show_is_an_error_not_a_blank_box():
     assert services.certificates_render_pending() == 0  # not retried forever
 
 
-def test_rerender_keeps_the_code_and_replaces_the_file(enrollment):
+def test_rerender_keeps_the_code_and_replaces_the_file(enrollment, django_capture_on_commit_callbacks):
     certificate = services.certificate_render(
         certificate_id=services.certificate_issue(enrollment_id=enrollment.pk)[0].pk
     )
     first_file = certificate.pdf.name
-    again = services.certificate_render(certificate_id=certificate.pk, force=True)
+    storage = certificate.pdf.storage
+    with django_capture_on_commit_callbacks(execute=True):
+        again = services.certificate_render(certificate_id=certificate.pk, force=True)
     assert again.code == certificate.code
     assert again.pdf.name != first_file
+    # The replaced file printed the learner's name too: it does not outlive the change.
+    assert storage.exists(again.pdf.name) and not storage.exists(first_file)
+
+
+def test_the_orphan_sweep_deletes_only_old_pdfs_no_certificate_points_at(enrollment):
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+
+    certificate = services.certificate_render(
+        certificate_id=services.certificate_issue(enrollment_id=enrollment.pk)[0].pk
+    )
+    storage = certificate.pdf.storage
+    # What a render killed after storing its file and before recording it leaves behind.
+    orphan = storage.save(f"certificates/{certificate.code}-deadbeef.pdf", ContentFile(b"%PDF-1.4 orphan"))
+    assert services.pdfs_sweep_orphans() == 0  # too recent: it may be a render in flight
+    assert storage.exists(orphan)
+    later = timezone.now() + services.ORPHAN_GRACE + timedelta(minutes=1)
+    assert services.pdfs_sweep_orphans(now=later) == 1
+    assert not storage.exists(orphan)
+    assert storage.exists(certificate.pdf.name)  # the certificate's own file stays
+    assert services.pdfs_sweep_orphans(now=later) == 0  # safe to run twice
 
 
 def test_sweep_renders_certificates_whose_task_was_lost(enrollment):

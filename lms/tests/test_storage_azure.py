@@ -77,3 +77,35 @@ def test_media_is_stored_in_azure_and_served_by_signed_urls(azurite, tmp_path):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(unsigned, timeout=10)
     assert refused.value.code in (403, 404)
+
+
+_LIST = """
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+django.setup()
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from certificates.models import Certificate
+storage = Certificate._meta.get_field("pdf").storage
+names = [storage.save(f"certificates/orphan-{n}.pdf", ContentFile(b"%PDF-1.7")) for n in range(2)]
+folders, files = storage.listdir("certificates")
+ages = [(timezone.now() - storage.get_modified_time(f"certificates/{name}")).total_seconds() for name in files]
+print(json.dumps({"names": names, "files": files, "ages": ages}))
+"""
+
+
+def test_the_orphan_pdf_sweep_can_list_and_date_certificates_in_azure(azurite, tmp_path):
+    """certificates.services.pdfs_sweep_orphans lists the certificates folder and reads
+    each file's modification time: both must work on Azure Blob Storage, where folders
+    are name prefixes and times come from the blob's properties."""
+    env = base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/a.sqlite3",
+        FILE_STORAGE_PROVIDER="azure",
+        AZURE_STORAGE_CONNECTION_STRING=azurite,
+        AZURE_STORAGE_CONTAINER_NAME="lms-test",
+    )
+    proc = run_python(_LIST, env)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {f"certificates/{name}" for name in result["files"]} >= set(result["names"])
+    assert all(0 <= age < 600 for age in result["ages"])  # aware datetimes, just written
