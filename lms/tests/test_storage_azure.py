@@ -38,6 +38,17 @@ def azurite(tmp_path_factory):
     server.stop(timeout=2)  # Azurite waits for idle keep-alive connections on SIGTERM
 
 
+def _azure_env(connection_string: str, tmp_path) -> dict[str, str]:
+    """A process whose media go to the Azurite container (and whose database is a
+    throwaway SQLite file: these tests exercise the storage only)."""
+    return base_env(
+        DATABASE_URL=f"sqlite:///{tmp_path}/a.sqlite3",
+        FILE_STORAGE_PROVIDER="azure",
+        AZURE_STORAGE_CONNECTION_STRING=connection_string,
+        AZURE_STORAGE_CONTAINER_NAME="lms-test",
+    )
+
+
 _STORE = """
 import json, os, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
@@ -55,12 +66,7 @@ print(json.dumps({"class": type(default_storage).__name__, "name": name, "second
 
 
 def test_media_is_stored_in_azure_and_served_by_signed_urls(azurite, tmp_path):
-    env = base_env(
-        DATABASE_URL=f"sqlite:///{tmp_path}/a.sqlite3",
-        FILE_STORAGE_PROVIDER="azure",
-        AZURE_STORAGE_CONNECTION_STRING=azurite,
-        AZURE_STORAGE_CONTAINER_NAME="lms-test",
-    )
+    env = _azure_env(azurite, tmp_path)
     proc = run_python(_STORE, env)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -98,12 +104,7 @@ def test_the_orphan_pdf_sweep_can_list_and_date_certificates_in_azure(azurite, t
     """certificates.services.pdfs_sweep_orphans lists the certificates folder and reads
     each file's modification time: both must work on Azure Blob Storage, where folders
     are name prefixes and times come from the blob's properties."""
-    env = base_env(
-        DATABASE_URL=f"sqlite:///{tmp_path}/a.sqlite3",
-        FILE_STORAGE_PROVIDER="azure",
-        AZURE_STORAGE_CONNECTION_STRING=azurite,
-        AZURE_STORAGE_CONTAINER_NAME="lms-test",
-    )
+    env = _azure_env(azurite, tmp_path)
     proc = run_python(_LIST, env)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
