@@ -343,6 +343,12 @@ class BulkEnrolResult:
     not_found: list[str] = field(default_factory=list)
     refused: list[dict[str, str]] = field(default_factory=list)
 
+    def extend(self, other: BulkEnrolResult) -> None:
+        self.enrolled += other.enrolled
+        self.already_enrolled += other.already_enrolled
+        self.not_found += other.not_found
+        self.refused += other.refused
+
     def as_dict(self) -> dict:
         return {
             "enrolled": self.enrolled,
@@ -419,12 +425,37 @@ def emails_validate(
     return list(emails)
 
 
-@transaction.atomic
+def _bulk_enrol_one(email: str, user, *, course: Course, seated: set[int], into: BulkEnrolResult) -> None:
+    if user is None:
+        into.not_found.append(email)
+    elif user.pk in seated:
+        into.already_enrolled.append(email)
+    elif not user.is_active:
+        into.refused.append({"email": email, "code": "account_inactive", "message": "The account is closed."})
+    else:
+        try:
+            enrollment_create(user=user, course=course)
+        except ApplicationError as exc:
+            into.refused.append({"email": email, "code": exc.code, "message": exc.message})
+        else:
+            into.enrolled.append(email)
+
+
+# Addresses enrolled per transaction by enrollment_bulk_create. Each enrollment locks the
+# course row until its transaction commits: one transaction for 1,000 addresses kept
+# every learner enrolling in the course waiting for all of them (seconds).
+BULK_BATCH = 100
+
+
 def enrollment_bulk_create(*, actor, course: Course, emails: Sequence[str]) -> BulkEnrolResult:
     """Enrol existing accounts by email in `course`, for its instructors and staff. Each
     address goes through `enrollment_create` (the same rules as a learner enrolling:
-    seats, windows, prerequisites), so a retry only finds them enrolled already. All or
-    nothing: the report describes exactly what was committed."""
+    seats, windows, prerequisites), so a retry only finds them enrolled already.
+
+    Committed BULK_BATCH addresses at a time, so that learners enrolling meanwhile wait
+    for one batch at most, not for the whole list. The report describes what was
+    committed; if a batch fails (the database went away), the batches before it stay
+    enrolled and sending the same list again enrols the rest."""
     if not access.can_edit_course(actor, course):
         raise PermissionDeniedError("Only this course's instructors can enrol learners in it.")
     users = {
@@ -436,23 +467,12 @@ def enrollment_bulk_create(*, actor, course: Course, emails: Sequence[str]) -> B
         )
     )
     result = BulkEnrolResult()
-    for email in emails:
-        user = users.get(normalize_email(email))
-        if user is None:
-            result.not_found.append(email)
-            continue
-        if user.pk in seated:
-            result.already_enrolled.append(email)
-            continue
-        if not user.is_active:
-            result.refused.append({"email": email, "code": "account_inactive", "message": "The account is closed."})
-            continue
-        try:
-            enrollment_create(user=user, course=course)
-        except ApplicationError as exc:
-            result.refused.append({"email": email, "code": exc.code, "message": exc.message})
-            continue
-        result.enrolled.append(email)
+    for start in range(0, len(emails), BULK_BATCH):
+        with transaction.atomic():
+            batch = BulkEnrolResult()
+            for email in emails[start : start + BULK_BATCH]:
+                _bulk_enrol_one(email, users.get(normalize_email(email)), course=course, seated=seated, into=batch)
+        result.extend(batch)  # committed
     logger.info(
         "enrollment_bulk_create",
         extra={"course_id": course.pk, "actor_id": actor.pk, "enrolled": len(result.enrolled)},

@@ -4,6 +4,7 @@ the same rules as a learner enrolling, a report per address, nothing twice on a 
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
 
 from accounts.tests.factories import UserFactory
 from courses.tests.factories import Cast, course_with_lessons
@@ -93,6 +94,34 @@ def test_bulk_enrol_reports_what_became_of_each_address(cast, course, django_cap
     assert Enrollment.objects.filter(course=course, user=new, status="active").exists()
     assert not Enrollment.objects.filter(user=closed).exists()
     assert [m.to for m in mail.outbox] == [["new@example.com"]]  # the usual confirmation, to the new learner only
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_list_is_committed_batch_by_batch(cast, monkeypatch):
+    """Each batch commits on its own (the course row is locked one batch at a time, not
+    for the whole list): when one fails, those before it stay enrolled, and sending the
+    same list again enrols the rest, reporting the others as enrolled already."""
+    monkeypatch.setattr(services, "BULK_BATCH", 2)
+    course = course_with_lessons(instructors=[cast.owner])
+    learners = [UserFactory() for _ in range(5)]
+    real_create = services.enrollment_create
+
+    def database_goes_away_at_the_fourth(*, user, course):
+        if user == learners[3]:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_create(user=user, course=course)
+
+    monkeypatch.setattr(services, "enrollment_create", database_goes_away_at_the_fourth)
+    emails = [learner.email for learner in learners]
+    with pytest.raises(OperationalError):
+        services.enrollment_bulk_create(actor=cast.owner, course=course, emails=emails)
+    enrolled = set(Enrollment.objects.filter(course=course).values_list("user_id", flat=True))
+    assert enrolled == {learners[0].pk, learners[1].pk}  # the first batch; the failed one rolled back whole
+
+    monkeypatch.setattr(services, "enrollment_create", real_create)
+    result = services.enrollment_bulk_create(actor=cast.owner, course=course, emails=emails)
+    assert result.already_enrolled == emails[:2] and result.enrolled == emails[2:]
+    assert Enrollment.objects.filter(course=course).count() == 5
 
 
 def test_bulk_enrol_applies_the_course_rules_seat_by_seat(cast):
