@@ -21,9 +21,9 @@ ORDERINGS = {
     "popularity": ("-enrollment_count", "-published_at", "-id"),
 }
 
-_instructors = Prefetch(
-    "instructors", queryset=User.objects.only("id", "first_name", "last_name", "email").order_by("last_name", "id")
-)
+# A course's instructors as every page and answer lists them: what a name needs, in order.
+_instructor_rows = User.objects.only("id", "first_name", "last_name", "email").order_by("last_name", "id")
+_instructors = Prefetch("instructors", queryset=_instructor_rows)
 
 
 def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QuerySet[Course]:
@@ -84,12 +84,7 @@ def course_list_values(courses: QuerySet[Course]) -> QuerySet:
 def instructors_of(course_ids: Iterable[int]) -> dict[int, list[User]]:
     """Each course's instructors, in the order the course pages list them; one query."""
     found: dict[int, list[User]] = {pk: [] for pk in course_ids}
-    users = (
-        User.objects.filter(taught_courses__in=found)
-        .annotate(course_id=F("taught_courses"))
-        .only("id", "first_name", "last_name", "email")
-        .order_by("last_name", "id")
-    )
+    users = _instructor_rows.filter(taught_courses__in=found).annotate(course_id=F("taught_courses"))
     for user in users:
         found[user.course_id].append(user)
     return found

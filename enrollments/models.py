@@ -16,6 +16,9 @@ class Enrollment(TimeStampedModel):
         COMPLETED = "completed", _("Completed")
         DROPPED = "dropped", _("Dropped")
 
+    # The statuses that hold a seat and give access to the content (a dropped one does not).
+    SEATED = (Status.ACTIVE, Status.COMPLETED)
+
     # PROTECT: deleting a user or a course never silently deletes learning records.
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="enrollments")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrollments")

@@ -32,9 +32,7 @@ class Progress:
 
 def is_enrolled(user, course_id: int) -> bool:
     """Active or completed enrollments give access to the content (dropped ones do not)."""
-    return Enrollment.objects.filter(
-        user=user, course_id=course_id, status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
-    ).exists()
+    return Enrollment.objects.filter(user=user, course_id=course_id, status__in=Enrollment.SEATED).exists()
 
 
 def enrollment_for(user, course_id: int) -> Enrollment | None:
@@ -43,14 +41,13 @@ def enrollment_for(user, course_id: int) -> Enrollment | None:
     return Enrollment.objects.filter(user=user, course_id=course_id).first()
 
 
-def seated_enrollment_for(user, *, course_slug: str) -> Enrollment | None:
-    """`user`'s active or completed enrollment in the course, found by its slug (one
+def seated_enrollment_for(user, *, course_id: int | None = None, course_slug: str | None = None) -> Enrollment | None:
+    """`user`'s active or completed enrollment in the course (by id or by slug; one
     query): what gives access to the content, as `is_enrolled` says."""
     if user is None or not user.is_authenticated:
         return None
-    return Enrollment.objects.filter(
-        user=user, course__slug=course_slug, status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
-    ).first()
+    course = {"course_id": course_id} if course_slug is None else {"course__slug": course_slug}
+    return Enrollment.objects.filter(user=user, status__in=Enrollment.SEATED, **course).first()
 
 
 def _visible_enrollments_q(user) -> Q:
@@ -231,7 +228,7 @@ def dashboard_for(user) -> list[Enrollment]:
     whatever the number of courses and lessons, and none per course."""
     enrollments = list(
         Enrollment.objects.filter(user=user)
-        .exclude(status=Enrollment.Status.DROPPED)
+        .filter(status__in=Enrollment.SEATED)
         .select_related("course", "last_lesson")
         # A card shows titles: the course descriptions and lesson bodies (kilobytes each,
         # Markdown and HTML) stay in the database.
@@ -253,6 +250,4 @@ def dashboard_for(user) -> list[Enrollment]:
 
 
 def course_seats_taken(course: Course) -> int:
-    return Enrollment.objects.filter(
-        course=course, status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]
-    ).count()
+    return Enrollment.objects.filter(course=course, status__in=Enrollment.SEATED).count()

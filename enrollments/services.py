@@ -33,7 +33,6 @@ from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedErro
 
 logger = logging.getLogger(__name__)
 
-SEATED = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 # The resume point and last activity are written at most this often for the same lesson.
 VISIT_PRECISION = timedelta(minutes=1)
 
@@ -76,12 +75,12 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
     """
     now = timezone.now()
     existing = Enrollment.objects.filter(user=user, course=course).first()
-    if existing is not None and existing.status in SEATED:
+    if existing is not None and existing.status in Enrollment.SEATED:
         return existing, False
     # Serialise enrollments per course: the seat count below cannot change under us.
     course = Course.objects.select_for_update().get(pk=course.pk)
     existing = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
-    if existing is not None and existing.status in SEATED:
+    if existing is not None and existing.status in Enrollment.SEATED:
         return existing, False
     _check_can_enrol(user=user, course=course, now=now)
     if course.capacity is not None and selectors.course_seats_taken(course) >= course.capacity:
@@ -140,7 +139,7 @@ def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
 
 
 def _enrollment_for_lesson(*, user, lesson: Lesson, lock: bool = False) -> Enrollment:
-    qs = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED)
+    qs = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=Enrollment.SEATED)
     enrollment = (qs.select_for_update(of=("self",)) if lock else qs).first()
     if enrollment is None:
         raise PermissionDeniedError("Enrol in this course first.", code="not_enrolled")
@@ -184,10 +183,13 @@ def lesson_visit(*, user, lesson: Lesson, enrollment: Enrollment | None = None) 
     if not user.is_authenticated:
         return None
     if enrollment is None:
-        enrollment = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=SEATED).first()
+        enrollment = selectors.seated_enrollment_for(user, course_id=lesson.course_id)
         if enrollment is None:
             return None
-    elif (enrollment.user_id, enrollment.course_id) != (user.pk, lesson.course_id) or enrollment.status not in SEATED:
+    elif (enrollment.user_id, enrollment.course_id) != (
+        user.pk,
+        lesson.course_id,
+    ) or enrollment.status not in Enrollment.SEATED:
         raise ValueError("lesson_visit: that enrollment is not this learner's seat in the lesson's course.")
     now = timezone.now()
     LessonProgress.objects.get_or_create(enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now})
@@ -224,7 +226,7 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
 @transaction.atomic
 def requirement_complete(*, user, course_id: int, key: str) -> Enrollment | None:
     """Another app reports a met requirement (e.g. `quiz:12` passed). Idempotent."""
-    enrollment = Enrollment.objects.filter(user=user, course_id=course_id, status__in=SEATED).first()
+    enrollment = selectors.seated_enrollment_for(user, course_id=course_id)
     if enrollment is None:
         return None
     RequirementCompletion.objects.get_or_create(
@@ -462,7 +464,7 @@ def enrollment_bulk_create(*, actor, course: Course, emails: Sequence[str]) -> B
         user.email: user for user in get_user_model().objects.filter(email__in=[normalize_email(e) for e in emails])
     }
     seated = set(
-        Enrollment.objects.filter(course=course, user__in=users.values(), status__in=SEATED).values_list(
+        Enrollment.objects.filter(course=course, user__in=users.values(), status__in=Enrollment.SEATED).values_list(
             "user_id", flat=True
         )
     )

@@ -5,6 +5,7 @@ from django import template
 
 from courses import selectors as course_selectors
 from enrollments import selectors
+from enrollments.models import Enrollment
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ def enrol_panel(context, course):
     request = context["request"]
     enrollment = selectors.enrollment_for(request.user, course.pk)
     progress = None
-    if enrollment and enrollment.status != "dropped":
+    if enrollment and enrollment.status in Enrollment.SEATED:
         # The outline is the one the course page shows (kept per catalog version: no query).
         progress = selectors.progress_for(enrollment, lessons=course_selectors.outline_lessons(course.pk))
     return {
