@@ -16,14 +16,13 @@ import logging
 import time
 from datetime import timedelta
 
-import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from lms.models import OutboxEvent
 from webhooks.models import WebhookDelivery, WebhookSubscription
-from webhooks.security import UnsafeTarget, check_target
+from webhooks.security import DeliveryError, UnsafeTarget, post, resolve_target
 
 logger = logging.getLogger(__name__)
 
@@ -109,24 +108,22 @@ def deliver(*, delivery_id: int) -> WebhookDelivery:
             "X-Webhook-Timestamp": str(timestamp),
             "X-Webhook-Signature": sign(subscription.secret, timestamp, body),
         }
-        started = time.perf_counter()
-        status_code, error = None, ""
+        status_code, error, latency_ms = None, "", None
         try:
-            check_target(subscription.url)
-            response = requests.post(
-                subscription.url,
-                data=body,
-                headers=headers,
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
-            status_code = response.status_code
+            target = resolve_target(subscription.url)
         except UnsafeTarget as exc:
-            error = f"unsafe target: {exc}"
-        except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
+            # Refused before any connection: logged as blocked, whatever the address would
+            # have answered, so the log cannot tell an open internal port from a closed one.
+            error = f"blocked: {exc}"
+        else:
+            started = time.perf_counter()
+            try:
+                status_code = post(target, body=body, headers=headers, timeout=settings.WEBHOOK_TIMEOUT_SECONDS)
+            except DeliveryError as exc:
+                error = str(exc)
+            latency_ms = int((time.perf_counter() - started) * 1000)
         delivery.attempts += 1
-        delivery.last_latency_ms = int((time.perf_counter() - started) * 1000)
+        delivery.last_latency_ms = latency_ms
         delivery.last_status_code = status_code
         delivery.last_error = error
         if status_code is not None and 200 <= status_code < 300:

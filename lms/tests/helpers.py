@@ -216,7 +216,7 @@ def run_at_once(calls: list) -> list:
 class WebhookReceiver:
     """A real webhook endpoint on 127.0.0.1 that checks signatures the documented way and
     records every request it accepts (`requests`: id, whether the signature was valid,
-    body), answering 200, or 401 for a bad signature.
+    body, Host header), answering 200, or 401 for a bad signature.
 
     `fail_first`: answer that many requests 503 first (not recorded), as a receiver that
     is down; `hold_first`: keep the first request waiting for its answer until `release`
@@ -242,7 +242,12 @@ class WebhookReceiver:
                         receiver.fail_first -= 1
                     else:
                         receiver.requests.append(
-                            {"id": self.headers["X-Webhook-Id"], "valid": valid, "body": json.loads(body)}
+                            {
+                                "id": self.headers["X-Webhook-Id"],
+                                "valid": valid,
+                                "body": json.loads(body),
+                                "host": self.headers["Host"],
+                            }
                         )
                     first = len(receiver.requests) == 1 and not refuse
                 if first and receiver.hold_first:
