@@ -63,10 +63,10 @@ COPY . /app
 
 # collectstatic runs with the production settings (hashed, compressed files for
 # whitenoise). The settings guard needs a strong SECRET_KEY and ALLOWED_HOSTS even for
-# that: a throwaway key, generated here and used by this step only, never stored in a
+# that (and SITE_URL): a throwaway key, generated here and used by this step only, never stored in a
 # layer or in the image's environment.
 RUN SECRET_KEY="$(python -c 'import secrets; print(secrets.token_hex(32))')" \
-    ALLOWED_HOSTS=build.invalid \
+    ALLOWED_HOSTS=build.invalid SITE_URL=https://build.invalid \
     python manage.py collectstatic --noinput \
  && python -m compileall -q /app \
  && mkdir -p /app/media /app/private-media \

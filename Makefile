@@ -37,7 +37,7 @@ demo: migrate
 
 ## run: install, migrate, load the demo data and serve on http://127.0.0.1:8000
 run: demo
-	DEBUG=$${DEBUG:-True} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-True} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## test: install what the tests need, lint, and run the whole suite
 test: install-dev lint

@@ -12,6 +12,7 @@ from accounts.models import User
 from courses import access, cache
 from courses.models import Attachment, Category, Course, Lesson, Module
 from lms.exceptions import NotFoundError, PermissionDeniedError
+from lms.validation import whole_number
 
 ORDERINGS = {
     "title": ("title", "id"),
@@ -37,7 +38,8 @@ def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QueryS
     if language := filters.get("language"):
         qs = qs.filter(language=language)
     if instructor := filters.get("instructor"):
-        qs = qs.filter(instructors__pk=instructor) if str(instructor).isdigit() else qs.none()
+        instructor_id = whole_number(instructor)
+        qs = qs.none() if instructor_id is None else qs.filter(instructors__pk=instructor_id)
     if status := filters.get("status"):
         qs = qs.filter(status=status)
     if q := (filters.get("q") or "").strip()[:100]:

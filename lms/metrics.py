@@ -20,3 +20,17 @@ TASK_DURATION = Histogram(
     ["task"],
     buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+
+# The states a finished task reports (task_postrun), each a series from the start.
+TASK_STATES = ("SUCCESS", "FAILURE", "RETRY")
+
+
+def initialise(task_names) -> None:
+    """Give every labelled counter its known label values at zero, so that a `rate()` or
+    `absent()` alert sees a series on a fresh deployment, before the first event."""
+    for passed in ("true", "false"):
+        QUIZ_SUBMISSIONS.labels(passed=passed)
+    for name in task_names:
+        TASK_DURATION.labels(task=name)
+        for state in TASK_STATES:
+            TASKS.labels(task=name, state=state)

@@ -9,9 +9,12 @@ import uuid
 import zoneinfo
 
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
 
 from lms import health
 from lms.logging import request_id_var
+from lms.validation import nul_in_request
 
 access_logger = logging.getLogger("lms.access")
 
@@ -42,6 +45,29 @@ class OperationsEndpointsMiddleware:
             response["Cache-Control"] = "no-store"
             return response
         return self.get_response(request)
+
+
+class PrivateResponseMiddleware:
+    """Every answer that depends on who asks is `Cache-Control: private, no-store`, so no
+    shared cache (a proxy, a CDN) and no later user of the same browser profile keeps one
+    person's data: answers to a signed-in user (a session, or a bearer token: DRF puts
+    the user it authenticated on the request), to any request that carries credentials,
+    and any answer that sets a cookie (a session, a CSRF token in a form). Anonymous
+    answers without cookies (the public catalog, static files) stay cacheable; API
+    answers vary on `Authorization` so a cache never gives a bearer client the anonymous
+    copy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            patch_vary_headers(response, ("Authorization",))
+        user = getattr(request, "user", None)
+        if response.cookies or "HTTP_AUTHORIZATION" in request.META or (user is not None and user.is_authenticated):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 class RequestIdMiddleware:
@@ -79,6 +105,23 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class CleanInputMiddleware:
+    """A NUL character in the path, a query parameter or a form field is a 400 naming
+    the field, before any view reads it: every filter and form of the API and the pages
+    alike, including those added later. (JSON bodies: lms.api.parsers.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = nul_in_request(request)
+        if field is not None:
+            from lms.views import invalid_input
+
+            return invalid_input(request, field, _("Null characters are not allowed."))
+        return self.get_response(request)
 
 
 class UserTimezoneMiddleware:

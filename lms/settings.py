@@ -15,6 +15,7 @@ import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
@@ -133,6 +134,8 @@ MIDDLEWARE = [
     "lms.middleware.OperationsEndpointsMiddleware",
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "lms.middleware.RequestIdMiddleware",
+    # Before sessions and CSRF, so that it sees the cookies they set on the way out.
+    "lms.middleware.PrivateResponseMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -141,6 +144,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "lms.middleware.CleanInputMiddleware",
     "lms.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -314,7 +318,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "lms.api.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
@@ -543,7 +547,7 @@ CELERY_BEAT_SCHEDULE: dict = {
 # =============================================================================
 # Storage: FILE_STORAGE_PROVIDER, AZURE_STORAGE_CONNECTION_STRING,
 # AZURE_STORAGE_CONTAINER_NAME, MEDIA_ROOT, PRIVATE_MEDIA_ROOT, STATIC_ROOT,
-# COURSE_ATTACHMENT_MAX_BYTES, COURSE_VIDEO_MAX_BYTES
+# COURSE_ATTACHMENT_MAX_BYTES, COURSE_VIDEO_MAX_BYTES, MARKDOWN_REMOTE_IMAGES
 # =============================================================================
 
 FILE_STORAGE_PROVIDER = env.str("FILE_STORAGE_PROVIDER", default="local").strip().lower()
@@ -565,6 +569,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # signed, short-lived URL (Azure).
 COURSE_ATTACHMENT_MAX_BYTES = env.int("COURSE_ATTACHMENT_MAX_BYTES", default=50 * 1024 * 1024)
 COURSE_VIDEO_MAX_BYTES = env.int("COURSE_VIDEO_MAX_BYTES", default=500 * 1024 * 1024)
+# Lesson and quiz Markdown may show remote images (off: only the site's own; a remote image
+# lets its server follow learners: courses/markdown.py). Applies to content saved after.
+MARKDOWN_REMOTE_IMAGES = env.bool("MARKDOWN_REMOTE_IMAGES", default=False)
 
 if FILE_STORAGE_PROVIDER == "local":
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -640,7 +647,15 @@ else:
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="LMS <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The address people reach the site at, for links in emails and certificates: required
+# (https) in production, refused at start otherwise; `make run` sets it to the address it
+# serves.
+SITE_URL = env.str("SITE_URL", default="" if IS_PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
+_site = urlsplit(SITE_URL)
+if SITE_URL and (_site.scheme not in ("http", "https") or not _site.hostname or _site.query or _site.fragment):
+    raise ImproperlyConfigured(
+        f"SITE_URL must be an absolute http(s) URL such as https://lms.example.com (got {SITE_URL!r})."
+    )
 
 # =============================================================================
 # Internationalisation
@@ -750,6 +765,10 @@ def _production_guard() -> None:
         problems.append("SECRET_KEY is weak: use at least 50 random characters (`make secret-key`).")
     if not ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty: list the host names this site is served on.")
+    if not SITE_URL:
+        problems.append("SITE_URL is missing: the https address of the site, for links in emails and certificates.")
+    elif not SITE_URL.startswith("https://"):
+        problems.append("SITE_URL must be an https URL in production.")
     if problems:
         raise ImproperlyConfigured("Refusing to start with ENVIRONMENT=production: " + " ".join(problems))
 

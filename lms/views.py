@@ -72,6 +72,14 @@ def bad_request(request, exception=None):
     return render(request, "400.html", status=400)
 
 
+def invalid_input(request, field: str, message: str) -> HttpResponse:
+    """400 for input refused before any view read it, naming the field: the API's error
+    shape, or the 400 page with the message."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "Invalid input.", "code": "invalid", "errors": {field: [message]}}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 # Seconds a client is asked to wait when the database is unreachable (a restart or a
 # failover takes a few seconds; connections are re-opened on the next request).
 DATABASE_RETRY_AFTER_SECONDS = 5

@@ -16,6 +16,14 @@ _SPACES = re.compile(r"\s+")
 MAX_TEXT = 500
 
 
+def decimal_text(value) -> str | None:
+    """Points, scores and percentages as every answer and event writes them: two places,
+    always ("0.00", never "0"), whether the value was just computed or read back."""
+    if value is None:
+        return None
+    return str(Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP))
+
+
 def normalise_text(value: str) -> str:
     return _SPACES.sub(" ", value).strip().casefold()
 

@@ -19,7 +19,7 @@ def _public_question(question: dict) -> dict:
         "id": question["id"],
         "kind": question["kind"],
         "prompt_html": question["prompt_html"],
-        "points": question["points"],
+        "points": grading.decimal_text(question["points"]),
         "dropped": question.get("dropped", False),
         "choices": [{"id": c["id"], "text": c["text"]} for c in question.get("choices", [])],
     }
@@ -40,8 +40,8 @@ def _review(question: dict, answer) -> dict:
         "correct_answer": correct,
         "explanation": question.get("explanation", ""),
         "is_correct": bool(answer and answer.is_correct),
-        "points_awarded": str(answer.points_awarded) if answer and answer.points_awarded is not None else "0",
-        "max_points": str(grading.max_points(question)),
+        "points_awarded": grading.decimal_text(answer.points_awarded if answer and answer.points_awarded else 0),
+        "max_points": grading.decimal_text(grading.max_points(question)),
     }
 
 
@@ -70,9 +70,9 @@ def paper_for(attempt: Attempt, viewer) -> dict:
         "deadline": attempt.deadline,
         "seconds_left": seconds_left,
         "submitted_at": attempt.submitted_at,
-        "score": str(attempt.score) if submitted else None,
-        "max_score": str(attempt.max_score) if submitted else None,
-        "percent": str(attempt.percent) if submitted else None,
+        "score": grading.decimal_text(attempt.score) if submitted else None,
+        "max_score": grading.decimal_text(attempt.max_score) if submitted else None,
+        "percent": grading.decimal_text(attempt.percent) if submitted else None,
         "passed": attempt.passed if submitted else None,
         "review_available": show_review,
         "questions": questions,

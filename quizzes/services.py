@@ -151,12 +151,16 @@ def _grade_attempt(attempt: Attempt, answers: dict[int, Answer]) -> tuple[Decima
     for question in attempt.paper:
         answer = answers.get(question["id"])
         points, correct = grading.grade(question, answer.response if answer else {})
+        # Each question's points as stored (two places), so the score is their sum.
+        points = points.quantize(grading.TWO_PLACES, rounding=ROUND_HALF_UP)
         score += points
         maximum += grading.max_points(question)
         if answer is not None:
             answer.points_awarded, answer.is_correct = points, correct
             changed.append(answer)
-    return score, maximum, changed
+    # Kept as the database keeps them, so the attempt in hand reads as the one read back.
+    places = grading.TWO_PLACES
+    return score.quantize(places, rounding=ROUND_HALF_UP), maximum.quantize(places, rounding=ROUND_HALF_UP), changed
 
 
 def _save_grades(answers: list[Answer]) -> None:
@@ -223,9 +227,9 @@ def attempt_submit(*, attempt: Attempt, now: datetime | None = None) -> Attempt:
             "quiz_id": attempt.quiz_id,
             "course_id": attempt.quiz.course_id,
             "number": attempt.number,
-            "score": str(attempt.score),
-            "max_score": str(attempt.max_score),
-            "percent": str(attempt.percent),
+            "score": grading.decimal_text(attempt.score),
+            "max_score": grading.decimal_text(attempt.max_score),
+            "percent": grading.decimal_text(attempt.percent),
             "passed": attempt.passed,
             "counts": attempt.counts,
             "submitted_at": attempt.submitted_at.isoformat(),
@@ -285,8 +289,8 @@ def regrade_preview(*, question: Question) -> dict:
             changes.append(
                 {
                     "attempt": attempt.pk,
-                    "old_score": str(attempt.score),
-                    "new_score": str(score),
+                    "old_score": grading.decimal_text(attempt.score),
+                    "new_score": grading.decimal_text(score),
                     "old_passed": attempt.passed,
                     "new_passed": passed,
                 }
@@ -333,7 +337,12 @@ def regrade_run(*, regrade_id: int) -> Regrade:
             attempt.save(update_fields=["paper", "score", "max_score", "percent", "passed", "updated_at"])
             if old_score != score or old_passed != passed:
                 changes.append(
-                    {"attempt": attempt.pk, "old_score": str(old_score), "new_score": str(score), "new_passed": passed}
+                    {
+                        "attempt": attempt.pk,
+                        "old_score": grading.decimal_text(old_score),
+                        "new_score": grading.decimal_text(score),
+                        "new_passed": passed,
+                    }
                 )
             if passed and not old_passed:
                 _report_pass(attempt)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from lms.exceptions import ApplicationError, NotFoundError
+from lms.validation import whole_number
 from quizzes import presentation, selectors, services
 from quizzes.models import Attempt
 from quizzes.presentation import quiz_payload
@@ -48,16 +49,15 @@ def _answers_from_form(paper: list[dict], data) -> dict:
         if kind == "multiple":
             values = data.getlist(field)
             if values:
-                try:
-                    answers[question["id"]] = {"choices": [int(v) for v in values]}
-                except ValueError:
-                    answers[question["id"]] = {"choices": values}
+                numbers = [whole_number(v) for v in values]
+                answers[question["id"]] = {"choices": values if None in numbers else numbers}
             continue
         raw = data.get(field, "").strip() if kind != "short_text" else data.get(field, "")
         if raw == "":
             continue
         if kind == "single":
-            answers[question["id"]] = {"choice": int(raw) if raw.isdigit() else raw}
+            number = whole_number(raw)
+            answers[question["id"]] = {"choice": raw if number is None else number}
         elif kind == "true_false":
             answers[question["id"]] = {"value": {"true": True, "false": False}.get(raw, raw)}
         elif kind == "short_text":

@@ -2,7 +2,7 @@
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from accounts.api.serializers import (
     UserSerializer,
 )
 from lms.api.idempotency import idempotent
+from lms.api.parsers import JSONParser
 from lms.ratelimit import AuthRateThrottle, ClientRateThrottle, client_ip
 
 

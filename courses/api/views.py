@@ -8,7 +8,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from courses.api.serializers import (
 from courses.files import attachment_response
 from courses.models import Course
 from lms.exceptions import NotFoundError
+from lms.validation import whole_number
 
 LIST_FILTERS = ("category", "level", "language", "instructor", "q", "ordering", "status")
 
@@ -74,6 +75,8 @@ class CourseViewSet(
 
     def get_queryset(self):
         filters = {k: self.request.query_params.get(k) for k in LIST_FILTERS}
+        if filters["instructor"] and whole_number(filters["instructor"]) is None:
+            raise ValidationError({"instructor": ["A whole number is required."]})
         # The shared cache holds the public catalog only: a learner still listed on an old
         # draft must not put it there, so public viewers get exactly the anonymous list.
         user = None if getattr(self, "_public_catalog", False) else self.request.user

@@ -110,7 +110,7 @@ def test_ordinary_markdown_survives_sanitising():
     html = render_markdown(
         "# Title\n\nSome *emphasis*, **strong** and `code`.\n\n"
         "[docs](https://docs.python.org/3/) and [mail](mailto:a@example.com)\n\n"
-        "![logo](https://example.com/logo.png)\n\n"
+        "![logo](/media/logo.png)\n\n"
         "```python\nprint('hi')\n```\n\n"
         "| a | b |\n|---|---|\n| 1 | 2 |\n"
     )
@@ -119,7 +119,7 @@ def test_ordinary_markdown_survives_sanitising():
     assert 'href="https://docs.python.org/3/"' in html
     assert 'rel="noopener noreferrer nofollow"' in html
     assert 'href="mailto:a@example.com"' in html
-    assert 'src="https://example.com/logo.png"' in html
+    assert 'src="/media/logo.png"' in html
     assert "print(&#39;hi&#39;)" in html or "print('hi')" in html
     assert "<table>" in html and "<td>1</td>" in html
 
@@ -154,3 +154,40 @@ def test_payloads_never_reach_the_pages_or_the_api(client, api_client):
 
     assert api_client.get("/api/v1/courses/xss/").json()["description_html"] == course.description_html
     assert api_client.get(f"/api/v1/lessons/{lesson.pk}/").json()["body_html"] == lesson.body_html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "![pixel](https://tracker.example/p.gif)",
+        "![](http://tracker.example/p.gif)",
+        "![x](//tracker.example/p.gif)",
+        '<img src="https://tracker.example/p.gif" alt="p">',
+        '<img src="//tracker.example/p.gif">',
+        '<p><img src="HTTPS://tracker.example/p.gif"></p>',
+    ],
+)
+def test_remote_images_are_not_shown_by_default(source):
+    import re
+
+    html = render_markdown(source)
+    assert re.findall(r"<img[^>]*\ssrc=", html) == [], html
+
+
+def test_a_markdown_image_of_a_remote_address_becomes_a_link_to_it():
+    html = render_markdown("See ![the diagram](https://example.com/d.png).")
+    assert "<img" not in html
+    assert '<a href="https://example.com/d.png" rel="noopener noreferrer nofollow">the diagram</a>' in html
+
+
+def test_the_sites_own_images_are_shown(settings):
+    settings.SITE_URL = "https://lms.example.com"
+    html = render_markdown("![a](/media/covers/a.png) ![b](https://lms.example.com/media/b.png)")
+    assert '<img alt="a" src="/media/covers/a.png">' in html
+    assert '<img alt="b" src="https://lms.example.com/media/b.png">' in html
+    assert "<img" not in render_markdown("![c](https://lms.example.com.evil.example/c.png)")
+
+
+def test_remote_images_can_be_allowed_by_the_setting(settings):
+    settings.MARKDOWN_REMOTE_IMAGES = True
+    assert '<img alt="p" src="https://cdn.example.com/p.png">' in render_markdown("![p](https://cdn.example.com/p.png)")

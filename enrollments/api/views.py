@@ -4,7 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -18,6 +18,7 @@ from enrollments.api.serializers import (
     ProgressSerializer,
 )
 from lms.api.idempotency import idempotent
+from lms.api.parsers import JSONParser
 from lms.exceptions import PermissionDeniedError
 
 

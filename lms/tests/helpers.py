@@ -31,6 +31,7 @@ PRODUCTION_ENV = {
     "SECURITY_HEADERS_ENABLED": "True",
     "ENABLE_API_DOCS": "False",
     "CORS_ORIGINS": "https://lms.example.com",
+    "SITE_URL": "https://lms.example.com",
 }
 
 

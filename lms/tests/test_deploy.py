@@ -872,9 +872,18 @@ def test_request_id_and_client_address_are_forwarded(nginx_proxy, api_server):
 @pytest.mark.redis
 @pytest.mark.slow
 def test_metrics_are_not_served_to_the_outside(nginx_proxy, api_server):
-    for path in ("/metrics", "/metrics/"):
-        status, _, _, _ = _https(nginx_proxy, "GET", path)
-        assert status == 404, path
+    # Every spelling nginx normalises to /metrics (or Django would route to it) is refused.
+    for path in (
+        "/metrics",
+        "/metrics/",
+        "/metrics?x=1",
+        "//metrics",
+        "/%6Detrics",
+        "/./metrics",
+        "/static/../metrics",
+    ):
+        status, _, body, _ = _https(nginx_proxy, "GET", path)
+        assert status in (400, 404) and b"django_http_requests" not in body, path
     # ... while Prometheus, on the private network, reads them from the replica.
     status, _, body = _http(api_server.port, "/metrics", host="api:8000")
     assert status == 200

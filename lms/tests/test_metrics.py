@@ -45,3 +45,25 @@ def test_request_metrics_count_api_requests_by_view(client):
     after = _sample(client.get("/metrics").content.decode(), name, labels)
     assert after == before + 2
     assert client.get("/metrics")["Content-Type"].startswith("text/plain")
+
+
+def test_a_fresh_process_lists_every_labelled_series_at_zero():
+    """Read /metrics of a new process that has done nothing yet: every label value that a
+    counter knows (passed true/false, each task and final state) is there at zero."""
+    import subprocess
+    import sys
+
+    script = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'lms.settings'); django.setup(); "
+        "from django.test import Client; print(Client().get('/metrics').content.decode())"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    text = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120, env=env
+    ).stdout
+    for passed in ("true", "false"):
+        assert _sample(text, "lms_quiz_submissions_total", f'{{passed="{passed}"}}') == 0
+    for task in ("certificates.render", "webhooks.deliver", "reports.build_export", "accounts.send_welcome_email"):
+        for state in ("SUCCESS", "FAILURE", "RETRY"):
+            assert _sample(text, "lms_tasks_total", f'{{state="{state}",task="{task}"}}') == 0
+        assert _sample(text, "lms_task_duration_seconds_count", f'{{task="{task}"}}') == 0

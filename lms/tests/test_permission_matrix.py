@@ -234,8 +234,35 @@ def test_route_answers_each_role_as_the_matrix_says(name, world, client, api_cli
 
     builder, expected = MATRIX[name]
     url = reverse(name, kwargs=world["kwargs"][builder] if builder else None)
-    got = {role: _get(client, api_client, world["users"][role], url).status_code for role in ROLES}
+    responses = {role: _get(client, api_client, world["users"][role], url) for role in ROLES}
+    got = {role: response.status_code for role, response in responses.items()}
     assert got == expected, f"{name} {url}"
+    for role, response in responses.items():
+        cache_control = response.get("Cache-Control", "")
+        if role != "anon" and name not in NOT_PERSONAL:
+            # Whatever the status: an answer to a signed-in user is theirs alone.
+            assert "private" in cache_control and "no-store" in cache_control, f"{name} as {role}: {cache_control!r}"
+        elif name in PUBLIC_CACHEABLE:
+            assert "private" not in cache_control and "no-store" not in cache_control, f"{name}: {cache_control!r}"
+        if url.startswith("/api/"):
+            assert "Authorization" in response.get("Vary", ""), f"{name} as {role}"
+
+
+# The stack-ceiling probe reads no user at all (and, with a real token, the Authorization
+# header alone makes it private: lms/tests/test_caching_headers.py).
+NOT_PERSONAL = {"health-stack"}
+# What an anonymous client gets here is the same for everyone: shared caches may keep it.
+# (Pages are not listed: each carries a CSRF token for its language form, with its cookie,
+# so even an anonymous page is private.)
+PUBLIC_CACHEABLE = {
+    "course-list",
+    "course-detail",
+    "course-modules",
+    "category-list",
+    "category-detail",
+    "quiz-detail",
+    "certificate-verify",
+}
 
 
 @pytest.mark.parametrize("name", sorted(DRAFT_MATRIX))

@@ -3,7 +3,7 @@ when nothing is set and a guard that refuses unsafe production configurations.""
 
 import pytest
 
-from lms.tests.helpers import PRODUCTION_ENV, STRONG_KEY, base_env, load_settings, run_manage, run_python
+from lms.tests.helpers import PRODUCTION_ENV, ROOT, STRONG_KEY, base_env, load_settings, run_manage, run_python
 
 pytestmark = pytest.mark.slow
 
@@ -221,6 +221,8 @@ def test_invalid_values_refuse_to_start_naming_the_variable(env, names):
         ({"SECRET_KEY": "django-insecure-" + "x1y2z3" * 10}, "SECRET_KEY is weak"),
         ({"DEBUG": "True"}, "DEBUG must be False"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
+        ({"SITE_URL": ""}, "SITE_URL is missing"),
+        ({"SITE_URL": "http://lms.example.com"}, "SITE_URL must be an https URL"),
     ],
 )
 def test_production_refuses_to_start_with_unsafe_values(override, named):
@@ -231,7 +233,12 @@ def test_production_refuses_to_start_with_unsafe_values(override, named):
 
 
 def test_production_with_only_the_required_variables_turns_on_safe_defaults():
-    env = base_env(ENVIRONMENT="production", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="lms.example.com")
+    env = base_env(
+        ENVIRONMENT="production",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="lms.example.com",
+        SITE_URL="https://lms.example.com",
+    )
     s = load_settings(
         env,
         "DEBUG",
@@ -289,3 +296,25 @@ print(json.dumps({"active": client.is_active(), "options": {k: client.options.ge
     assert '"traces_sample_rate": 0.25' in on.stdout
     assert '"profiles_sample_rate": 0.1' in on.stdout
     assert '"send_default_pii": false' in on.stdout
+
+
+@pytest.mark.parametrize(
+    "value", ["lms.example.com", "ftp://lms.example.com", "https://", "https://lms.example.com/?a=1"]
+)
+def test_a_site_url_that_is_no_absolute_web_address_is_refused_in_any_environment(value):
+    proc = run_manage("check", env=base_env(SITE_URL=value))
+    assert proc.returncode != 0 and "SITE_URL must be an absolute http(s) URL" in proc.stderr
+
+
+def test_make_run_serves_with_links_to_the_address_it_serves():
+    import subprocess
+
+    dry_run = subprocess.run(
+        ["make", "-n", "-W", "requirements.txt", "run", "HOST=127.0.0.5", "PORT=9123"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    serve = next(line for line in dry_run.splitlines() if "runserver" in line)
+    assert "SITE_URL=${SITE_URL:-http://127.0.0.5:9123}" in serve and serve.endswith("runserver 127.0.0.5:9123")

@@ -84,6 +84,24 @@ def test_submit_returns_score_and_review_when_allowed(api_client, quiz, learner)
     assert result == stored == again
 
 
+@pytest.mark.parametrize("answered", ["none", "one_right"])
+def test_the_first_submit_answer_is_byte_for_byte_the_later_reads(api_client, quiz, learner, answered):
+    """Decimals have one spelling: "0.00" on the first answer as on every read, never "0"."""
+    client = _client(api_client, learner)
+    attempt_id = client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/").json()["id"]
+    if answered == "one_right":
+        attempt = Attempt.objects.get(pk=attempt_id)
+        first = dict([next(iter(right_answers(attempt).items()))])
+        client.patch(f"/api/v1/attempts/{attempt_id}/", {"answers": first}, format="json")
+    submitted = client.post(f"/api/v1/attempts/{attempt_id}/submit/")
+    read = client.get(f"/api/v1/attempts/{attempt_id}/")
+    resubmitted = client.post(f"/api/v1/attempts/{attempt_id}/submit/")
+    assert submitted.content == read.content == resubmitted.content
+    body = submitted.json()
+    assert body["score"] == ("0.00" if answered == "none" else "1.00") and body["max_score"] == "6.00"
+    assert all(q["review"]["points_awarded"].count(".") == 1 for q in body["questions"])
+
+
 def test_review_policy_never_hides_answers_after_submission(api_client, quiz, learner):
     Quiz.objects.filter(pk=quiz.pk).update(review_policy=Quiz.ReviewPolicy.NEVER)
     client = _client(api_client, learner)
