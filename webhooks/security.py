@@ -72,10 +72,11 @@ def parse_target(url: str) -> Target:
     if not isinstance(url, str) or not url or len(url) > MAX_URL_LENGTH:
         raise UnsafeTarget("Use an http or https URL of at most 500 characters.")
     if not _URL_CHARS.fullmatch(url):
-        raise UnsafeTarget(
-            "The URL may not contain spaces, backslashes, control or non-ASCII characters "
-            "(write an international host name in its xn-- form)."
-        )
+        if "\\" in url:
+            raise UnsafeTarget("The URL may not contain a backslash.")
+        if not url.isascii():
+            raise UnsafeTarget("The URL may only contain ASCII characters (write an international name in its xn-- form).")
+        raise UnsafeTarget("The URL may not contain spaces or control characters.")
     try:
         ours = urllib3.util.parse_url(url)
         theirs = urlsplit(url)

@@ -345,3 +345,20 @@ def test_a_refused_connection_says_only_that_it_failed(settings):
     (delivery_id,) = services.relay_outbox()
     delivery = services.deliver(delivery_id=delivery_id)
     assert delivery.last_error == "connection failed"  # not errno, address or port
+
+
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://127.0.0.1:1\\@8.8.8.8/", "backslash"),
+        ("http://user@hooks.example.com/", "user name or password"),
+        ("http://hooks.example.com /", "spaces or control characters"),
+        ("http://bücher.example/", "xn--"),
+        ("http://0x7f.1/", "four decimal numbers"),
+        ("http://%68ooks.example.com/", "percent-encoded"),
+        ("ftp://hooks.example.com/", "http or https"),
+    ],
+)
+def test_the_refusal_says_what_is_wrong_with_the_url(url, reason):
+    with pytest.raises(UnsafeTarget, match=reason):
+        parse_target(url)
