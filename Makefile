@@ -58,7 +58,7 @@ openapi: $(VENV)/.installed
 api-release: $(VENV)/.installed
 	@test -n "$(VERSION)" || { echo "usage: make api-release VERSION=x.y.z"; exit 1; }
 	@$(MAKE) --no-print-directory openapi
-	$(BIN)/python -m lms.api.compat release $(VERSION)
+	$(BIN)/python -m tools.api_compat release $(VERSION)
 
 ## messages: update the translation catalogues (locale/*/LC_MESSAGES/django.po) from the strings marked
 ## in the code and templates, then compile them; translate what is new and run it again (lms/tests/test_i18n.py

@@ -75,7 +75,9 @@ def parse_target(url: str) -> Target:
         if "\\" in url:
             raise UnsafeTarget("The URL may not contain a backslash.")
         if not url.isascii():
-            raise UnsafeTarget("The URL may only contain ASCII characters (write an international name in its xn-- form).")
+            raise UnsafeTarget(
+                "The URL may only contain ASCII characters (write an international name in its xn-- form)."
+            )
         raise UnsafeTarget("The URL may not contain spaces or control characters.")
     try:
         ours = urllib3.util.parse_url(url)

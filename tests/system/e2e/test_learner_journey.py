@@ -14,9 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import Category
-from lms.tests.e2e import data
-from lms.tests.e2e.support import log_out
 from quizzes.models import Answer
+from tests.system.e2e import data
+from tests.system.e2e.support import log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

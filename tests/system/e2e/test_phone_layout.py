@@ -11,8 +11,8 @@ from playwright.sync_api import expect
 
 from accounts.demo import DEMO_USERS
 from courses.models import Lesson
-from lms.tests.e2e.support import log_in
 from quizzes.models import Quiz
+from tests.system.e2e.support import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

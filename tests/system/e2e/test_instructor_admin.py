@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from courses.models import Category, Course
-from lms.tests.e2e import data
+from tests.system.e2e import data
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

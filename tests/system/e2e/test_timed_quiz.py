@@ -16,9 +16,9 @@ import pytest
 from django.db.models import F
 from playwright.sync_api import expect
 
-from lms.tests.e2e import data
-from lms.tests.e2e.support import log_in
 from quizzes.models import Answer, Attempt
+from tests.system.e2e import data
+from tests.system.e2e.support import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

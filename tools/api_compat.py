@@ -44,10 +44,10 @@ of a `oneOf`/`anyOf` of several object schemas (only their union of types and en
 external `$ref`s.
 
 Releases are snapshots of openapi.yaml in docs/api/releases/<major>.<minor>.<patch>.yaml;
-the test suite checks the generated schema against the newest one (lms/tests/test_api_compat.py).
+the test suite checks the generated schema against the newest one (tools/tests/test_api_compat.py).
 
-    python -m lms.api.compat check [SCHEMA [RELEASE]]   # list what SCHEMA breaks (exit 1 if anything)
-    python -m lms.api.compat release X.Y.Z              # snapshot openapi.yaml (what `make api-release` runs)
+    python -m tools.api_compat check [SCHEMA [RELEASE]]   # list what SCHEMA breaks (exit 1 if anything)
+    python -m tools.api_compat release X.Y.Z              # snapshot openapi.yaml (what `make api-release` runs)
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = ROOT / "openapi.yaml"
 RELEASES_DIR = ROOT / "docs" / "api" / "releases"
 
@@ -553,7 +553,7 @@ def _parameter_schema(parameter: dict) -> Any:
 
 
 def main(argv: list[str]) -> int:
-    usage = "usage: python -m lms.api.compat check [SCHEMA [RELEASE]] | release X.Y.Z"
+    usage = "usage: python -m tools.api_compat check [SCHEMA [RELEASE]] | release X.Y.Z"
     if argv[:1] == ["release"] and len(argv) == 2:
         try:
             target = release(argv[1])

@@ -11,7 +11,7 @@ against the app served by pytest-django's live server on 127.0.0.1.
   duration only (DJANGO_ALLOW_ASYNC_UNSAFE), so the rest of the suite keeps the check.
 - Every page is watched: an uncaught script error, or a stylesheet, script, image or font
   that fails to load, fails the test.
-- Screenshots and axe reports go to `lms/tests/e2e/artifacts/<test name>/` (git-ignored).
+- Screenshots and axe reports go to `tests/system/e2e/artifacts/<test name>/` (git-ignored).
 
 Without Chromium or axe-core (`npm ci`) the tests fail under CI=true, and are skipped,
 with the reason, elsewhere.
@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from lms.tests.e2e.support import ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, Auditor, PageWatcher, require_tool
+from tests.system.e2e.support import ARTIFACTS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, Auditor, PageWatcher, require_tool
 
 
 @pytest.fixture(scope="session")

@@ -13,8 +13,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from lms.tests.e2e import data
-from lms.tests.e2e.support import assert_visible_focus, tab_to
+from tests.system.e2e import data
+from tests.system.e2e.support import assert_visible_focus, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -1,5 +1,5 @@
 """API stability: the schema the code generates keeps every promise of the last released
-schema (docs/api/releases/), and the comparator (lms/api/compat.py) tells a breaking change
+schema (docs/api/releases/), and the comparator (tools/api_compat.py) tells a breaking change
 from a compatible one."""
 
 import copy
@@ -9,7 +9,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from lms.api import compat
+from tools import api_compat as compat
 
 # -- The gate ------------------------------------------------------------------------------
 
