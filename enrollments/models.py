@@ -63,6 +63,24 @@ class LessonProgress(models.Model):
         return f"{self.enrollment_id}:{self.lesson_id}"
 
 
+class CourseRequirement(models.Model):
+    """Something other than a lesson that a course requires for completion, named by a
+    key that the owning app chooses and writes (quizzes: `quiz:<id>` while that quiz is
+    required), through enrollments.services.requirement_set. Data, so enrollments counts
+    it in SQL without knowing which app it comes from."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="requirements")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "key"], name="course_requirement_once")]
+        indexes = [models.Index(fields=["key"])]
+
+    def __str__(self) -> str:
+        return f"{self.course_id}:{self.key}"
+
+
 class RequirementCompletion(models.Model):
     """A completed course requirement other than a lesson, reported by another app
     (quizzes: `quiz:<id>` when a required quiz is passed). Kept generic so that

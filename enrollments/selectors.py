@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
@@ -11,8 +11,7 @@ from django.db.models.functions import Coalesce
 from courses import access
 from courses import selectors as course_selectors
 from courses.models import Course, Lesson
-from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
-from enrollments.requirements import extra_requirements
+from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from lms.exceptions import NotFoundError
 
 
@@ -102,23 +101,17 @@ def with_progress_counts(qs: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
 
 def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
     """Set `.progress` on enrollments annotated by `with_progress_counts`, adding the
-    other apps' requirements (one query per provider plus one, for all of them)."""
-    extras = extra_requirements({e.course_id for e in enrollments})
-    keys = set().union(*extras.values()) if extras else set()
-    done_keys: dict[int, set[str]] = {}
-    if keys:
-        for enrollment_id, key in RequirementCompletion.objects.filter(
-            enrollment__in=[e.pk for e in enrollments], key__in=keys
-        ).values_list("enrollment_id", "key"):
-            done_keys.setdefault(enrollment_id, set()).add(key)
-    required = {e.pk: e.lessons_required + len(extras.get(e.course_id, set())) for e in enrollments}
+    courses' other requirements (CourseRequirement) and those each learner met: one
+    query for all of them (two more only where a course requires nothing)."""
+    items = _done_items({e.pk: e.course_id for e in enrollments}, lessons=False)
+    required = {e.pk: e.lessons_required + len(items[e.pk].required) for e in enrollments}
     # Every lesson's counts, needed only where nothing is required: two queries, only then.
     every_total, every_done = _every_lesson_counts([e for e in enrollments if required[e.pk] == 0])
     for e in enrollments:
-        required_keys = extras.get(e.course_id, set())
+        done = items[e.pk]
         e.progress = _counted(
             required_total=required[e.pk],
-            required_done=e.lessons_done + len(done_keys.get(e.pk, set()) & required_keys),
+            required_done=e.lessons_done + len(done.met & done.required),
             every_total=every_total.get(e.course_id, 0),
             every_done=every_done.get(e.pk, 0),
         )
@@ -165,38 +158,63 @@ def progress_for(
     in the database instead, from the lessons as they are now (no next lesson)."""
     if lessons is None:
         lessons = course_selectors.outline_lessons(enrollment.course_id)
-    keys = extra_requirements([enrollment.course_id]).get(enrollment.course_id, set())
-    completed, done_keys = _done_items([enrollment.pk], keys=keys if lessons else set())[enrollment.pk]
+    done = _done_items({enrollment.pk: enrollment.course_id})[enrollment.pk]
     if lessons:
-        return _progress_in(lessons, completed=completed, keys=keys, done_keys=done_keys)
+        return _progress_in(lessons, completed=done.lessons, keys=done.required, done_keys=done.met)
     annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
-    progress = attach_progress([annotated])[0].progress
-    progress.completed_lesson_ids = completed
+    required_total = annotated.lessons_required + len(done.required)
+    every_total, every_done = _every_lesson_counts([annotated] if required_total == 0 else [])
+    progress = _counted(
+        required_total=required_total,
+        required_done=annotated.lessons_done + len(done.met & done.required),
+        every_total=every_total.get(enrollment.course_id, 0),
+        every_done=every_done.get(enrollment.pk, 0),
+    )
+    progress.completed_lesson_ids = done.lessons
     return progress
 
 
-def _done_items(enrollment_ids, *, keys: set[str]) -> dict[int, tuple[set[int], set[str]]]:
-    """For each enrollment, the lessons it completed and which of the requirement `keys`
-    it met: one query for both (UNION ALL), whatever the number of enrollments."""
-    done: dict[int, tuple[set[int], set[str]]] = {pk: (set(), set()) for pk in enrollment_ids}
-    rows = (
-        LessonProgress.objects.filter(enrollment__in=done, completed_at__isnull=False)
-        .annotate(key=Value("", output_field=CharField()))
-        .values_list("enrollment_id", "lesson_id", "key")
-    )
-    if keys:
-        met = (
-            RequirementCompletion.objects.filter(enrollment__in=done, key__in=keys)
-            .annotate(lesson=Value(None, output_field=IntegerField()))
-            .values_list("enrollment_id", "lesson", "key")
+@dataclass
+class _Done:
+    lessons: set[int] = field(default_factory=set)  # lessons completed
+    met: set[str] = field(default_factory=set)  # requirement keys met
+    required: set[str] = field(default_factory=set)  # the course's requirement keys
+
+
+_LESSON, _MET, _REQUIRED = 0, 1, 2
+
+
+def _done_items(enrollments: Mapping[int, int], *, lessons: bool = True) -> dict[int, _Done]:
+    """For each enrollment (id -> course id): the lessons it completed (unless `lessons`
+    is False), the requirement keys it met and the keys its course requires, in one
+    query (UNION ALL), whatever the number of enrollments."""
+    done = {pk: _Done() for pk in enrollments}
+    parts = [
+        RequirementCompletion.objects.filter(enrollment__in=done)
+        .annotate(part=Value(_MET), lesson=Value(None, output_field=IntegerField()))
+        .values_list("part", "enrollment_id", "lesson", "key"),
+        CourseRequirement.objects.filter(course__in=set(enrollments.values()))
+        .annotate(part=Value(_REQUIRED), lesson=Value(None, output_field=IntegerField()))
+        .values_list("part", "course_id", "lesson", "key"),
+    ]
+    if lessons:
+        parts.insert(
+            0,
+            LessonProgress.objects.filter(enrollment__in=done, completed_at__isnull=False)
+            .annotate(part=Value(_LESSON), key=Value("", output_field=CharField()))
+            .values_list("part", "enrollment_id", "lesson_id", "key"),
         )
-        rows = rows.union(met, all=True)
-    for enrollment_id, lesson_id, key in rows:
-        lessons, met_keys = done[enrollment_id]
-        if lesson_id is None:
-            met_keys.add(key)
+    by_course: dict[int, list[_Done]] = {}
+    for pk, course_id in enrollments.items():
+        by_course.setdefault(course_id, []).append(done[pk])
+    for part, owner, lesson_id, key in parts[0].union(*parts[1:], all=True):
+        if part == _LESSON:
+            done[owner].lessons.add(lesson_id)
+        elif part == _MET:
+            done[owner].met.add(key)
         else:
-            lessons.add(lesson_id)
+            for item in by_course.get(owner, []):
+                item.required.add(key)
     return done
 
 
@@ -237,13 +255,12 @@ def dashboard_for(user) -> list[Enrollment]:
     )
     if not enrollments:
         return enrollments
-    extras = extra_requirements({e.course_id for e in enrollments})
-    done = _done_items([e.pk for e in enrollments], keys=set().union(*extras.values()))
+    done = _done_items({e.pk: e.course_id for e in enrollments})
     outlines = course_selectors.outlines_for({e.course_id for e in enrollments})
     for e in enrollments:
-        completed, done_keys = done[e.pk]
+        items = done[e.pk]
         e.progress = _progress_in(
-            outlines[e.course_id].lessons, completed=completed, keys=extras.get(e.course_id, set()), done_keys=done_keys
+            outlines[e.course_id].lessons, completed=items.lessons, keys=items.required, done_keys=items.met
         )
         e.next_lesson_id = e.progress.next_lesson_id
     return enrollments

@@ -26,7 +26,7 @@ from courses import access
 from courses import services as course_services
 from courses.models import Course, Lesson
 from enrollments import selectors
-from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
+from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from enrollments.signals import course_completed
 from lms import events, metrics
 from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
@@ -224,6 +224,21 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
 
 
 @transaction.atomic
+@transaction.atomic
+def requirement_set(*, course_id: int, key: str, required: bool) -> None:
+    """Declare (or withdraw) that `course_id` requires `key` for completion: the one way
+    another app's item (a quiz, later an assignment) becomes part of the completion rule.
+    A key belongs to one course at most, so declaring it moves it from any other course.
+    Idempotent. Enrollments already completed stay completed (completion is never
+    revoked); active ones count the new rule from now on."""
+    elsewhere = CourseRequirement.objects.filter(key=key)
+    if required:
+        elsewhere = elsewhere.exclude(course_id=course_id)
+    elsewhere.delete()
+    if required:
+        CourseRequirement.objects.get_or_create(course_id=course_id, key=key)
+
+
 def requirement_complete(*, user, course_id: int, key: str) -> Enrollment | None:
     """Another app reports a met requirement (e.g. `quiz:12` passed). Idempotent."""
     enrollment = selectors.seated_enrollment_for(user, course_id=course_id)

@@ -97,7 +97,7 @@ class QuizLink:
 
 def course_quizzes(course_ids: Iterable[int]) -> dict[int, tuple[QuizLink, ...]]:
     """Each course's quizzes in id order: kept in the process under the catalog version
-    (a quiz saved or deleted bumps it, quizzes/signals.py), one query for all the courses
+    (a quiz saved or deleted bumps it, quizzes/receivers.py), one query for all the courses
     not kept yet."""
     return catalog_cache.local_many("quizzes", course_ids, _read_course_quizzes)
 
@@ -112,14 +112,6 @@ def _read_course_quizzes(course_ids: list[int]) -> dict[int, tuple[QuizLink, ...
     for course_id, *fields in rows:
         found[course_id].append(QuizLink(*fields))
     return {course_id: tuple(quizzes) for course_id, quizzes in found.items()}
-
-
-def required_quiz_keys(course_ids: Iterable[int]) -> dict[int, set[str]]:
-    """Requirement provider for enrollments: each course's required quizzes."""
-    return {
-        course_id: {f"quiz:{quiz.pk}" for quiz in quizzes if quiz.is_required}
-        for course_id, quizzes in course_quizzes(course_ids).items()
-    }
 
 
 def item_analysis(quiz: Quiz) -> list[dict]:

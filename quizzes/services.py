@@ -186,6 +186,15 @@ def _percent(score: Decimal, maximum: Decimal) -> Decimal:
     return (score * 100 / maximum).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def quiz_requirement_sync(*, quiz: Quiz, deleted: bool = False) -> None:
+    """A required quiz is a requirement of its course (`quiz.requirement_key`); a quiz no
+    longer required, moved to another course or deleted is no longer one where it was.
+    Called whenever a quiz is saved or deleted (quizzes.receivers)."""
+    enrollment_services.requirement_set(
+        course_id=quiz.course_id, key=quiz.requirement_key, required=quiz.is_required and not deleted
+    )
+
+
 def _report_pass(attempt: Attempt) -> None:
     quiz = attempt.quiz
     if attempt.passed and attempt.counts and quiz.is_required:

@@ -12,7 +12,7 @@ from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.models import Course, Lesson
 from courses.tests.factories import CourseFactory, LessonFactory, ModuleFactory, course_with_lessons
-from enrollments import requirements, selectors, services
+from enrollments import selectors, services
 from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
 from enrollments.signals import course_completed
 from enrollments.tests.factories import EnrollmentFactory
@@ -42,19 +42,14 @@ def completions():
 
 @pytest.fixture
 def provider():
-    """Register a requirement provider for the test, and remove it afterwards."""
-    registered = []
+    """Declare course requirements the way another app does (enrollments.services.requirement_set)."""
 
-    def register(keys_by_course: dict[int, set[str]]):
-        def extra(course_ids):
-            return {cid: keys for cid, keys in keys_by_course.items() if cid in set(course_ids)}
+    def declare(keys_by_course: dict[int, set[str]]):
+        for course_id, keys in keys_by_course.items():
+            for key in keys:
+                services.requirement_set(course_id=course_id, key=key, required=True)
 
-        requirements.register_requirement_provider(extra)
-        registered.append(extra)
-
-    yield register
-    for extra in registered:
-        requirements._providers.remove(extra)
+    return declare
 
 
 def _lessons(course: Course) -> list:
@@ -385,7 +380,7 @@ def test_requirements_from_other_apps_count_toward_progress_and_completion(
         done = services.requirement_complete(user=learner, course_id=course.pk, key="quiz:2")
     assert done.status == Enrollment.Status.COMPLETED
     assert len(completions) == 1
-    # A course without extra requirements is unaffected by the provider.
+    # A course without extra requirements is unaffected by the others' declarations.
     assert selectors.progress_for(Enrollment.objects.get(user=learner, course=other)).required_total == 1
 
 
@@ -532,3 +527,18 @@ def test_completion_is_decided_on_a_fresh_count_when_the_cached_outline_lags(com
     done = services.lesson_complete(user=enrollment.user, lesson=_lessons(course)[0])
     assert done.status == Enrollment.Status.ACTIVE
     assert completions == []
+
+
+def test_a_requirement_declared_again_is_kept_once_and_a_withdrawn_one_no_longer_counts():
+    from enrollments.models import CourseRequirement
+
+    course, other = course_with_lessons(lessons_per_module=1), course_with_lessons(lessons_per_module=1)
+    enrollment = EnrollmentFactory(course=course)
+    for _ in range(2):
+        services.requirement_set(course_id=course.pk, key="quiz:7", required=True)
+    assert selectors.progress_for(enrollment).required_total == 2
+    services.requirement_set(course_id=other.pk, key="quiz:7", required=True)  # a key has one course
+    assert list(CourseRequirement.objects.values_list("course_id", "key")) == [(other.pk, "quiz:7")]
+    assert selectors.progress_for(enrollment).required_total == 1
+    services.requirement_set(course_id=other.pk, key="quiz:7", required=False)
+    assert not CourseRequirement.objects.exists()

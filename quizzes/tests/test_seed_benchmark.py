@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 from accounts.models import User
 from courses.markdown import render_markdown
 from courses.models import Category, Course, Lesson, Module
-from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
+from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from quizzes import services
 from quizzes.management.commands import seed_benchmark
 from quizzes.management.commands.seed_benchmark import BIG_COURSE_SLUG, Seeder, Tier
@@ -114,7 +114,8 @@ def _digest() -> str:
 def _wipe() -> None:
     certificate = apps.get_model("certificates", "Certificate")
     order = [
-        certificate, Answer, Attempt, RequirementCompletion, LessonProgress, Enrollment, Choice, Question, Quiz,
+        certificate, Answer, Attempt, RequirementCompletion, CourseRequirement, LessonProgress, Enrollment, Choice,
+        Question, Quiz,
         Lesson, Module, Course.instructors.through, Course, User.groups.through, User,
     ]  # fmt: skip
     for model in order:

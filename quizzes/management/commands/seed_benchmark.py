@@ -42,7 +42,7 @@ from accounts.models import User
 from courses import cache as catalog_cache
 from courses.markdown import render_markdown
 from courses.models import Category, Course, Lesson, Module
-from enrollments.models import Enrollment, LessonProgress, RequirementCompletion
+from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from quizzes import grading
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
@@ -562,6 +562,15 @@ class Seeder:
                 paper.append(self._snapshot(question, snapshot_choices))
             self.papers[quiz_id] = paper
         self.writer.write(Quiz, quizzes)
+        # A required quiz is a requirement of its course (quizzes.services.quiz_requirement_sync).
+        required = (quiz for quiz in quizzes if quiz.is_required)
+        self.writer.write(
+            CourseRequirement,
+            (
+                {"id": i, "course_id": quiz.course_id, "key": quiz.requirement_key, "created_at": ANCHOR}
+                for i, quiz in enumerate(required, start=1)
+            ),
+        )
         self.writer.write(Question, questions)
         self.writer.write(Choice, choices)
 
@@ -784,7 +793,7 @@ class Seeder:
         connection = self.writer.connection
         models = [
             User, User.groups.through, Category, Course, Course.instructors.through, Module, Lesson, Quiz, Question,
-            Choice, Enrollment, LessonProgress, Attempt, Answer, RequirementCompletion,
+            Choice, Enrollment, LessonProgress, Attempt, Answer, RequirementCompletion, CourseRequirement,
             apps.get_model("certificates", "Certificate"),
         ]  # fmt: skip
         statements = connection.ops.sequence_reset_sql(no_style(), models)
