@@ -196,7 +196,7 @@ def worker_certificates(n: str = "100") -> dict:
     certificate = apps.get_model("certificates", "Certificate")
     chosen = list(
         certificate.objects.filter(enrollment__status=Enrollment.Status.COMPLETED, revoked_at__isnull=True)
-        .exclude(render_error=certificate.RENDER_ERASED)  # an erased learner's certificate is never rendered again
+        .filter(name_withheld_at__isnull=True)  # an erased learner's certificate is never rendered again
         .order_by("enrollment_id")
         .values_list("pk", "enrollment_id")[: int(n)]
     )

@@ -32,8 +32,8 @@ class CertificateAdmin(admin.ModelAdmin):
     search_fields = ["code", "learner_name", "course_title", "user__email"]
     readonly_fields = [
         "display_code", "user", "course", "enrollment", "issued_at", "learner_name", "course_title",
-        "instructor_names", "pdf", "rendered_at", "render_error", "email_sent_at", "revoked_at", "revoked_reason",
-        "revoked_by",
+        "instructor_names", "pdf", "rendered_at", "render_error", "name_withheld_at", "email_sent_at", "revoked_at",
+        "revoked_reason", "revoked_by",
     ]  # fmt: skip
     exclude = ["code"]
     actions = ["revoke", "rerender"]

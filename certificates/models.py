@@ -33,10 +33,6 @@ class Certificate(TimeStampedModel):
     user or course that holds certificates is refused (accounts are deactivated instead).
     """
 
-    # The learner's account was erased: the name is withheld and the PDF, which printed it,
-    # deleted; such a certificate is never rendered again (certificates.services).
-    RENDER_ERASED = "erased"
-
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="certificates")
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="certificates")
     enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="certificate")
@@ -47,8 +43,11 @@ class Certificate(TimeStampedModel):
     instructor_names = models.CharField(_("instructors"), max_length=500, blank=True)
     pdf = models.FileField(upload_to="certificates/", storage=private_storage, blank=True, editable=False)
     rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
-    # Why the PDF could not be made (the sweep leaves these alone), or RENDER_ERASED.
+    # Why the PDF could not be made (the sweep leaves these alone).
     render_error = models.TextField(blank=True, editable=False)
+    # When the learner's account was erased: the name is withheld and the PDF, which
+    # printed it, deleted; such a certificate is never rendered again (certificates.services).
+    name_withheld_at = models.DateTimeField(null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     revoked_reason = models.TextField(_("reason for revocation"), blank=True)

@@ -23,7 +23,7 @@ from certificates.models import Certificate, new_code
 from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
 from enrollments.models import Enrollment
 from lms import events, metrics
-from lms.exceptions import ApplicationError, ConflictError
+from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 
 logger = logging.getLogger(__name__)
 
@@ -89,9 +89,8 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     a missing or half-written file. Storage errors propagate so the task retries.
     """
     certificate = Certificate.objects.get(pk=certificate_id)
-    if (certificate.is_ready and not force) or certificate.learner_name == NAME_WITHHELD:
+    if (certificate.is_ready and not force) or certificate.name_withheld_at is not None:
         return certificate  # done already; or erased: no PDF carries the name any more
-    rendered_name = certificate.learner_name
     try:
         data = render_certificate(_content(certificate))
     except CertificateRenderError as exc:
@@ -102,7 +101,7 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     stored = certificate.pdf.storage.save(name, ContentFile(data))
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if (certificate.is_ready and not force) or certificate.learner_name != rendered_name:
+        if (certificate.is_ready and not force) or certificate.name_withheld_at is not None:
             # Rendered meanwhile by another worker (the task and the sweep, or two sweeps,
             # at once): theirs stays; or the name was withheld meanwhile (an erasure): the
             # PDF printed it. Either way this copy is not kept.
@@ -172,7 +171,7 @@ def certificate_issue_manually(*, user, course, issued_by) -> Certificate:
     from enrollments import services as enrollment_services
 
     if not (issued_by.is_active and issued_by.has_full_access):
-        raise ApplicationError("Only staff can issue certificates manually.", code="permission_denied")
+        raise PermissionDeniedError("Only staff can issue certificates manually.")
     enrollment = enrollment_services.enrollment_complete_manually(user=user, course=course)
     certificate, _ = certificate_issue(enrollment_id=enrollment.pk)
     return certificate
@@ -182,9 +181,8 @@ def certificates_render_pending() -> int:
     """The sweep: render and email certificates whose PDF is missing (a lost task, a
     storage outage). Safe to run at any time and twice."""
     done = 0
-    for certificate_id in Certificate.objects.filter(rendered_at__isnull=True, render_error="").values_list(
-        "pk", flat=True
-    )[:200]:
+    pending = Certificate.objects.filter(rendered_at__isnull=True, render_error="", name_withheld_at__isnull=True)
+    for certificate_id in pending.values_list("pk", flat=True)[:200]:
         try:
             certificate_render(certificate_id=certificate_id)
             certificate_email(certificate_id=certificate_id)
@@ -216,8 +214,8 @@ def certificates_withhold_name(*, user_id: int) -> int:
         certificate.pdf.name = ""
         certificate.learner_name = NAME_WITHHELD
         certificate.rendered_at = None
-        certificate.render_error = Certificate.RENDER_ERASED  # never re-rendered by the sweep
-        certificate.save(update_fields=["learner_name", "pdf", "rendered_at", "render_error", "updated_at"])
+        certificate.name_withheld_at = certificate.name_withheld_at or timezone.now()  # never rendered again
+        certificate.save(update_fields=["learner_name", "pdf", "rendered_at", "name_withheld_at", "updated_at"])
         count += 1
     if names:
         transaction.on_commit(lambda: _enqueue_pdf_deletion(names))

@@ -170,8 +170,10 @@ def test_revocation_needs_a_reason_and_is_kept(enrollment):
 
 
 def test_manual_issue_is_for_staff_and_completes_the_enrollment(enrollment):
+    from lms.exceptions import PermissionDeniedError
+
     learner = UserFactory()
-    with pytest.raises(ApplicationError):
+    with pytest.raises(PermissionDeniedError):  # 403, not a 400: a known user who may not
         services.certificate_issue_manually(user=learner, course=enrollment.course, issued_by=learner)
     certificate = services.certificate_issue_manually(user=learner, course=enrollment.course, issued_by=AdminFactory())
     assert certificate.enrollment.status == "completed"
@@ -229,6 +231,22 @@ def test_a_render_in_flight_when_the_name_is_withheld_keeps_no_pdf(enrollment, m
     assert [n for n in storage.listdir("certificates")[1] if n.startswith(certificate.code)] == []
     monkeypatch.undo()
     assert services.certificate_render(certificate_id=certificate.pk).pdf.name == ""  # never rendered again
-    assert certificate.render_error == Certificate.RENDER_ERASED
+    assert certificate.name_withheld_at is not None and certificate.render_error == ""
     assert services.certificates_render_pending() == 0  # nor by the sweep
     assert not Certificate.objects.get(pk=certificate.pk).pdf
+
+
+def test_the_erasure_migration_moves_the_old_marker_to_name_withheld_at(enrollment):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("certificates.migrations.0002_name_withheld_at")
+    certificate = services.certificate_process(enrollment_id=enrollment.pk)
+    Certificate.objects.filter(pk=certificate.pk).update(render_error=migration.ERASED)  # as erased before
+    migration.mark(apps, None)
+    certificate.refresh_from_db()
+    assert certificate.name_withheld_at == certificate.updated_at and certificate.render_error == ""
+    migration.unmark(apps, None)
+    certificate.refresh_from_db()
+    assert (certificate.name_withheld_at, certificate.render_error) == (None, migration.ERASED)
