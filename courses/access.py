@@ -1,4 +1,4 @@
-"""Who may see and edit what in a course: the roles table of ARCHITECTURE.md, in one place.
+"""Who may see and edit what in a course: the roles table of docs/security.md, in one place.
 
 Reading a lesson's content also depends on enrollment, which the enrollments app knows
 and this app must not import. Enrollments registers its check here when it starts

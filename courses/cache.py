@@ -17,11 +17,10 @@ from django.core.cache import cache
 
 VERSION_KEY = "catalog:version"
 TTL_SECONDS = 300
-# Entries kept per process, least recently used dropped first. Sized for a dashboard
-# that reads ten of a thousand courses' outlines per learner: with 256 entries cleared at
-# once, tier L's dashboards emptied the whole store every few requests, the 500-lesson
-# outline and syllabus with it (docs/performance.md, round 5). An outline of 50 lessons
-# takes about 10 KB, so the bound is tens of megabytes in the worst case.
+# Entries kept per process, least recently used dropped first (clearing the whole store
+# when full threw away the longest outlines with the rest). Sized for dashboards that each
+# read ten of a thousand courses' outlines, and bounded so that the store stays within
+# tens of megabytes in the worst case (docs/performance.md).
 LOCAL_MAX_ENTRIES = 2048
 
 T = TypeVar("T")

@@ -62,8 +62,8 @@ def course_list_for(user, *, filters: Mapping[str, str] | None = None) -> QueryS
 
 def _lesson_count():
     """Lessons per course as a correlated subquery, computed for the page's rows only: a
-    join and GROUP BY over every lesson of the catalog made each page cost O(catalog)
-    (30 ms of SQL with 200 courses and 10,000 lessons; docs/performance.md)."""
+    join and GROUP BY over every lesson of the catalog made each page cost grow with the
+    whole catalog (docs/performance.md)."""
     counts = Lesson.objects.filter(course=OuterRef("pk")).order_by().values("course").annotate(n=Count("pk"))
     return Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0))
 
@@ -77,9 +77,9 @@ LIST_COLUMNS = (
 
 
 def course_list_values(courses: QuerySet[Course]) -> QuerySet:
-    """A `course_list_for` queryset as rows of LIST_COLUMNS: a page of 20 courses as
-    model instances with their category cost ~5 ms of Python, as dicts under 1
-    (docs/performance.md). Instructors: `instructors_of`."""
+    """A `course_list_for` queryset as rows of LIST_COLUMNS, because building model
+    instances with their category was most of a list's Python time (docs/performance.md).
+    Instructors: `instructors_of`."""
     return courses.prefetch_related(None).values(*LIST_COLUMNS)
 
 
@@ -198,8 +198,8 @@ def course_outline(course: Course) -> list[Module]:
 
 @dataclass(frozen=True, slots=True)
 class OutlineLesson:
-    """A lesson as an outline shows it: read as tuples, not model instances (500 Lesson
-    objects cost 6 ms of a page; these cost 1)."""
+    """A lesson as an outline shows it: read as tuples, not model instances, which for a
+    long course cost more than the rest of the page (docs/performance.md)."""
 
     pk: int
     title: str

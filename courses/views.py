@@ -87,9 +87,9 @@ def lesson_url_builder(slug: str) -> Callable[[int], str]:
 
 
 def _syllabus_html(modules, *, href, read_all: bool) -> SafeString:
-    """The syllabus markup, written here rather than in a template loop: the template
-    engine spent about 60 µs per lesson (30 ms for a 500-lesson course), this about 2 µs.
-    Every text is escaped; labels are translated once per distinct value."""
+    """The syllabus markup, written here rather than in a template loop, whose cost per
+    lesson dominated a long course's page (docs/performance.md). Every text is escaped;
+    labels are translated once per distinct value."""
     # str(): escape() of a lazy label stays lazy, and would be translated again at each use.
     kinds = {value: escape(str(label)) for value, label in Lesson.Kind.choices}
     minutes: dict[int, str] = {}

@@ -51,9 +51,9 @@ def _list_value_fields() -> tuple[serializers.DateTimeField, serializers.Decimal
 
 def course_list_data(rows: list[dict], *, context: dict) -> list[dict]:
     """What `CourseListSerializer(rows' courses, many=True).data` gives, built from
-    `selectors.course_list_values` rows and one query for the instructors: the
-    serializer's field machinery over 20 model instances cost ~8 ms of a catalog page,
-    this about 1 (docs/performance.md). Dates (in the current time zone) and decimals go
+    `selectors.course_list_values` rows and one query for the instructors, because the
+    serializer's field machinery over model instances was most of a catalog page's cost
+    (measured in docs/performance.md). Dates (in the current time zone) and decimals go
     through the serializer's own fields; a test compares both ways, field by field
     (courses/tests/test_api.py)."""
     published_at, estimated_hours = _list_value_fields()
@@ -102,9 +102,9 @@ class LessonOutlineSerializer(serializers.ModelSerializer):
 
 
 class ModuleSerializer(serializers.ModelSerializer):
-    # The outline of a 500-lesson course through a nested ModelSerializer cost ~60 µs per
-    # lesson; the same dicts built directly cost a few (docs/performance.md). The schema
-    # still documents them as LessonOutlineSerializer.
+    # The lessons are built as dicts, not through a nested ModelSerializer, whose cost per
+    # lesson dominated a long course's outline (docs/performance.md). The schema still
+    # documents them as LessonOutlineSerializer.
     lessons = serializers.SerializerMethodField()
 
     class Meta:

@@ -1,4 +1,4 @@
-"""The apps depend one way (ARCHITECTURE.md, README "Architecture"): every import in the
+"""The apps depend one way (README, "Architecture"): every import in the
 product's code (tests, migrations, benchmarks and tools aside) is checked against it, so
 an import against the direction fails here instead of in review."""
 
