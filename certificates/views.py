@@ -21,10 +21,7 @@ def verify(request, code: str):
 
 @login_required
 def download(request, certificate_id: int):
-    try:
-        certificate = selectors.certificate_get_own(request.user, certificate_id)
-    except NotFoundError as exc:
-        raise Http404(str(exc)) from exc
+    certificate = selectors.certificate_get_own(request.user, certificate_id)
     if not certificate.is_ready:
         raise Http404("The certificate is still being prepared.")
     return private_file_response(

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,7 +12,6 @@ from django.utils.translation import get_language, gettext
 
 from courses import access, cache, selectors
 from courses.models import Category, Course, Lesson
-from lms.exceptions import NotFoundError
 
 PAGE_SIZE = 12
 
@@ -57,13 +55,10 @@ def _catalog_results(user, filters: dict[str, str], params) -> SafeString:
 
 
 def course_detail(request, slug: str):
-    try:
-        if access.sees_public_catalog(request.user):
-            course = selectors.course_get_public(slug)
-        else:  # instructors and staff also see drafts
-            course = selectors.course_get_for(request.user, slug, with_outline=False)
-    except NotFoundError as exc:
-        raise Http404(str(exc)) from exc
+    if access.sees_public_catalog(request.user):
+        course = selectors.course_get_public(slug)
+    else:  # instructors and staff also see drafts
+        course = selectors.course_get_for(request.user, slug, with_outline=False)
     can_edit = access.can_edit_course(request.user, course)
     read_all = access.can_read_all_lessons(request.user, course)
     outline = selectors.outline_for(course.pk)

@@ -15,29 +15,13 @@ from courses.files import attachment_response
 from courses.views import lesson_url_builder
 from enrollments import selectors, services
 from enrollments.models import Enrollment
-from lms.exceptions import ApplicationError, NotFoundError
-
-
-def _course_or_404(user, slug):
-    try:
-        return course_selectors.course_get_for(user, slug, with_outline=False)
-    except NotFoundError as exc:
-        raise Http404(str(exc)) from exc
-
-
-def _lesson_or_404(user, slug, lesson_id, *, enrolled: bool | None = None):
-    """The lesson of course `slug` (a lesson of another course is a 404) and whether
-    `user` may read it; `enrolled` as courses.selectors.lesson_get_for takes it."""
-    try:
-        return course_selectors.lesson_get_for(user, lesson_id, course_slug=slug, enrolled=enrolled)
-    except NotFoundError as exc:
-        raise Http404(str(exc)) from exc
+from lms.exceptions import ApplicationError
 
 
 @login_required
 @require_POST
 def enrol(request, slug: str):
-    course = _course_or_404(request.user, slug)
+    course = course_selectors.course_get_for(request.user, slug, with_outline=False)
     try:
         enrollment, created = services.enrollment_create(user=request.user, course=course)
     except ApplicationError as exc:
@@ -56,7 +40,7 @@ def enrol(request, slug: str):
 @login_required
 @require_POST
 def drop(request, slug: str):
-    course = _course_or_404(request.user, slug)
+    course = course_selectors.course_get_for(request.user, slug, with_outline=False)
     enrollment = selectors.enrollment_for(request.user, course.pk)
     if enrollment is None:
         raise Http404("You are not enrolled in this course.")
@@ -107,7 +91,9 @@ def lesson(request, slug: str, lesson_id: int):
     # The enrollment is read once, first, and decides access with the lesson (one query
     # each); the visit and the progress reuse it.
     enrollment = selectors.seated_enrollment_for(request.user, course_slug=slug)
-    lesson, can_read = _lesson_or_404(request.user, slug, lesson_id, enrolled=enrollment is not None)
+    lesson, can_read = course_selectors.lesson_get_for(
+        request.user, lesson_id, course_slug=slug, enrolled=enrollment is not None
+    )
     course = lesson.course
     if enrollment and can_read:
         services.lesson_visit(user=request.user, lesson=lesson, enrollment=enrollment)
@@ -139,7 +125,7 @@ def lesson(request, slug: str, lesson_id: int):
 @login_required
 @require_POST
 def lesson_complete(request, slug: str, lesson_id: int):
-    lesson, _can_read = _lesson_or_404(request.user, slug, lesson_id)
+    lesson, _can_read = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
     before = selectors.enrollment_for(request.user, lesson.course_id)
     try:
         enrollment = services.lesson_complete(user=request.user, lesson=lesson)
@@ -156,7 +142,7 @@ def lesson_complete(request, slug: str, lesson_id: int):
 
 
 def attachment(request, slug: str, lesson_id: int, attachment_id: int):
-    lesson, can_read = _lesson_or_404(request.user, slug, lesson_id)
+    lesson, can_read = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
     if not can_read:
         raise Http404("Attachment not found.")
     found = next((a for a in lesson.attachments.all() if a.pk == attachment_id), None)

@@ -124,6 +124,28 @@ class CleanInputMiddleware:
         return self.get_response(request)
 
 
+class DomainErrorPagesMiddleware:
+    """Pages: a NotFoundError from a selector or a service is the 404 page and a
+    PermissionDeniedError the 403 page, mapped here once instead of in each view (the API
+    maps every domain error in lms/api/exceptions.py; DRF catches them before this)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from lms import views
+        from lms.exceptions import NotFoundError, PermissionDeniedError
+
+        if isinstance(exception, NotFoundError):
+            return views.not_found(request, exception)
+        if isinstance(exception, PermissionDeniedError):
+            return views.permission_denied(request, exception)
+        return None
+
+
 class UserTimezoneMiddleware:
     """Show dates in the signed-in user's time zone (their profile's `time_zone`)."""
 

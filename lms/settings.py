@@ -149,6 +149,7 @@ MIDDLEWARE = [
     "lms.middleware.UserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lms.middleware.DomainErrorPagesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 if SECURITY_HEADERS_ENABLED:

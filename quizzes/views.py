@@ -8,22 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from lms.exceptions import ApplicationError, NotFoundError
+from lms.exceptions import ApplicationError
 from lms.validation import whole_number
 from quizzes import presentation, selectors, services
 from quizzes.models import Attempt
 from quizzes.presentation import quiz_payload
 
 
-def _quiz_or_404(user, quiz_id):
-    try:
-        return selectors.quiz_get_for(user, quiz_id)
-    except NotFoundError as exc:
-        raise Http404(str(exc)) from exc
-
-
 def quiz_detail(request, quiz_id: int):
-    quiz = _quiz_or_404(request.user, quiz_id)
+    quiz = selectors.quiz_get_for(request.user, quiz_id)
     attempts = list(selectors.attempts_of(request.user, quiz)) if request.user.is_authenticated else []
     context = {"quiz": quiz, "info": quiz_payload(quiz, request.user), "attempts": attempts}
     return render(request, "quizzes/detail.html", context)
@@ -32,7 +25,7 @@ def quiz_detail(request, quiz_id: int):
 @login_required
 @require_POST
 def quiz_start(request, quiz_id: int):
-    quiz = _quiz_or_404(request.user, quiz_id)
+    quiz = selectors.quiz_get_for(request.user, quiz_id)
     try:
         attempt, _created = services.attempt_start(user=request.user, quiz=quiz)
     except ApplicationError as exc:
@@ -70,10 +63,7 @@ def _answers_from_form(paper: list[dict], data) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attempt_page(request, attempt_id: int):
-    try:
-        attempt = selectors.attempt_get_for(request.user, attempt_id)
-    except NotFoundError as exc:
-        raise Http404(str(exc)) from exc
+    attempt = selectors.attempt_get_for(request.user, attempt_id)
     own = attempt.user_id == request.user.pk
     if request.method == "POST":
         if not own:
