@@ -40,10 +40,7 @@ class CertificateAdmin(admin.ModelAdmin):
     list_select_related = ["course"]
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if not access.is_full_access(request.user):
-            qs = qs.filter(course__instructors=request.user).distinct()
-        return qs
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
 
     def has_module_permission(self, request):
         return request.user.is_active and (access.is_full_access(request.user) or request.user.is_instructor)

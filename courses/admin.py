@@ -19,24 +19,22 @@ from lms.exceptions import ApplicationError
 class InstructorScopedAdmin(admin.ModelAdmin):
     """Limits querysets and foreign-key choices to what the instructor teaches."""
 
-    course_path = "course"  # lookup from this model to its course
-
-    def _own(self, request, qs, path):
-        if access.is_full_access(request.user):
-            return qs
-        return qs.filter(**{f"{path}instructors": request.user}).distinct()
+    course_path = "course"  # lookup from this model to its course ("" for courses)
 
     def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        return self._own(request, qs, f"{self.course_path}__" if self.course_path else "")
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via=self.course_path)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "course":
-            kwargs["queryset"] = self._own(request, Course.objects.all(), "")
+            kwargs["queryset"] = access.scope_to_teaching(Course.objects.all(), request.user)
         elif db_field.name == "module":
-            kwargs["queryset"] = self._own(request, Module.objects.select_related("course"), "course__")
+            kwargs["queryset"] = access.scope_to_teaching(
+                Module.objects.select_related("course"), request.user, via="course"
+            )
         elif db_field.name == "lesson":
-            kwargs["queryset"] = self._own(request, Lesson.objects.select_related("course"), "course__")
+            kwargs["queryset"] = access.scope_to_teaching(
+                Lesson.objects.select_related("course"), request.user, via="course"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -88,7 +86,7 @@ class CourseAdmin(InstructorScopedAdmin):
         if db_field.name == "instructors":
             kwargs["queryset"] = User.objects.filter(role__in=[User.Role.INSTRUCTOR, User.Role.ADMIN], is_active=True)
         elif db_field.name == "prerequisites":
-            kwargs["queryset"] = Course.objects.filter(access.visible_courses_q(request.user)).distinct()
+            kwargs["queryset"] = Course.objects.filter(access.visible_courses_q(request.user))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):

@@ -29,10 +29,7 @@ class BulkEnrolForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        courses = Course.objects.order_by("title")
-        if not access.is_full_access(user):
-            courses = courses.filter(instructors=user)
-        self.fields["course"].queryset = courses
+        self.fields["course"].queryset = access.scope_to_teaching(Course.objects.order_by("title"), user)
 
 
 @admin.register(Enrollment)
@@ -51,9 +48,7 @@ class EnrollmentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         qs = selectors.with_progress_counts(super().get_queryset(request))
-        if not access.is_full_access(request.user):
-            qs = qs.filter(course__instructors=request.user).distinct()
-        return qs
+        return access.scope_to_teaching(qs, request.user, via="course")
 
     def has_add_permission(self, request):
         return False  # learners enrol themselves; enrolling on their behalf goes through the API

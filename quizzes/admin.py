@@ -18,12 +18,6 @@ from quizzes import selectors, services
 from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
 
 
-def _own(request, qs, path: str):
-    if access.is_full_access(request.user):
-        return qs
-    return qs.filter(**{f"{path}instructors": request.user}).distinct()
-
-
 class QuestionInline(admin.TabularInline):
     model = Question
     extra = 0
@@ -58,13 +52,17 @@ class QuizAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return _own(request, super().get_queryset(request), "course__")
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lesson":
-            kwargs["queryset"] = _own(request, Lesson.objects.select_related("course"), "course__")
+            kwargs["queryset"] = access.scope_to_teaching(
+                Lesson.objects.select_related("course"), request.user, via="course"
+            )
         elif db_field.name == "module":
-            kwargs["queryset"] = _own(request, Module.objects.select_related("course"), "course__")
+            kwargs["queryset"] = access.scope_to_teaching(
+                Module.objects.select_related("course"), request.user, via="course"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description=_("Per question"))
@@ -132,11 +130,13 @@ class QuestionAdmin(admin.ModelAdmin):
     ]  # fmt: skip
 
     def get_queryset(self, request):
-        return _own(request, super().get_queryset(request), "quiz__course__")
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="quiz__course")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz":
-            kwargs["queryset"] = _own(request, Quiz.objects.select_related("course"), "course__")
+            kwargs["queryset"] = access.scope_to_teaching(
+                Quiz.objects.select_related("course"), request.user, via="course"
+            )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.action(description=_("Regrade past attempts with the corrected question"))
@@ -171,7 +171,7 @@ class AttemptAdmin(admin.ModelAdmin):
     actions = ["export_csv"]
 
     def get_queryset(self, request):
-        return _own(request, super().get_queryset(request), "quiz__course__")
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="quiz__course")
 
     def has_add_permission(self, request):
         return False
@@ -210,7 +210,7 @@ class RegradeAdmin(admin.ModelAdmin):
     readonly_fields = ["quiz", "question", "requested_by", "requested_at", "finished_at", "attempts_changed", "summary"]
 
     def get_queryset(self, request):
-        return _own(request, super().get_queryset(request), "quiz__course__")
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="quiz__course")
 
     def has_add_permission(self, request):
         return False

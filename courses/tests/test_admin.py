@@ -88,6 +88,18 @@ def test_an_instructor_lists_only_their_modules_and_lessons(client, cast, catalo
     assert len(_changelist(client, LESSONS)) == 2
 
 
+def test_a_co_taught_course_is_listed_once_with_each_of_its_rows_once(client, cast, catalog):
+    """The instructor scope is an EXISTS (courses.access.scope_to_teaching): a course with
+    two instructors repeats no row, and no DISTINCT is needed to hide that."""
+    own = catalog["own"]
+    own.instructors.add(cast.other_instructor)
+    for instructor in (cast.owner, cast.other_instructor):
+        client.force_login(instructor)
+        assert [c.slug for c in _changelist(client, COURSES)].count("own") == 1
+        lessons = [ls.pk for ls in _changelist(client, LESSONS) if ls.course_id == own.pk]
+        assert sorted(lessons) == sorted(own.lessons.values_list("pk", flat=True))
+
+
 def test_staff_list_everything(client, cast, catalog):
     client.force_login(cast.staff)
     assert {c.slug for c in _changelist(client, COURSES)} == {"own", "own-draft", "theirs", "their-draft"}
