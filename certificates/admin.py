@@ -83,7 +83,7 @@ class CertificateAdmin(admin.ModelAdmin):
     @admin.action(description=_("Re-render the PDF (same code)"))
     def rerender(self, request, queryset):
         for certificate in queryset:
-            tasks.render_certificate.delay(certificate.pk, force=True)
+            tasks.certificate_render.delay(certificate.pk, force=True)
         self.message_user(request, _("Re-rendering queued."), messages.SUCCESS)
 
     def issue_view(self, request):
@@ -98,8 +98,7 @@ class CertificateAdmin(admin.ModelAdmin):
                 )
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
-            else:
-                tasks.process_certificate.delay(certificate.enrollment_id)
+            else:  # issuing queued its PDF and email
                 self.message_user(request, _("Issued %(code)s.") % {"code": certificate.display_code}, messages.SUCCESS)
                 return redirect("admin:certificates_certificate_changelist")
         context = {**self.admin_site.each_context(request), "title": _("Issue a certificate"), "form": form,

@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import user_erased
-from certificates import selectors, services, tasks
+from certificates import selectors, services
 from certificates.models import Certificate
 from enrollments.signals import course_completed
 
@@ -18,11 +18,10 @@ logger = logging.getLogger(__name__)
 @receiver(course_completed, dispatch_uid="certificates.on_course_completed")
 def on_course_completed(sender, enrollment_id: int, **kwargs) -> None:
     # Issue at once (a fast, idempotent insert), so the certificate exists even if the
-    # broker is down; rendering and the email follow in a task, and the periodic sweep
-    # picks up any certificate whose task was lost.
+    # broker is down; the issue queues its PDF and email, and the periodic sweep picks up
+    # any certificate whose task was lost.
     try:
         services.certificate_issue(enrollment_id=enrollment_id)
-        tasks.process_certificate.delay(enrollment_id)
     except Exception:
         logger.warning("certificate_enqueue_failed", extra={"enrollment_id": enrollment_id}, exc_info=True)
 

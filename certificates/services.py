@@ -29,7 +29,10 @@ logger = logging.getLogger(__name__)
 
 
 def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
-    """The certificate of a completed enrollment, created on first call. (cert, created)"""
+    """The certificate of a completed enrollment, created on first call: the one way a
+    certificate is made. A new one's PDF and email follow in `certificates.deliver`,
+    queued by certificate id once this commits (the render sweep delivers it if the
+    broker is down). Returns (certificate, created)."""
     enrollment = Enrollment.objects.select_related("user", "course").get(pk=enrollment_id)
     existing = Certificate.objects.filter(user_id=enrollment.user_id, course_id=enrollment.course_id).first()
     if existing is not None:
@@ -51,6 +54,8 @@ def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
                 instructor_names=instructors[:500],
             )
             transaction.on_commit(metrics.CERTIFICATES_ISSUED.inc)
+            certificate_id = certificate.pk
+            transaction.on_commit(lambda: _enqueue_delivery(certificate_id))
             events.emit(
                 "certificate.issued",
                 {
@@ -135,12 +140,27 @@ def certificate_email(*, certificate_id: int) -> bool:
     return True
 
 
-def certificate_process(*, enrollment_id: int) -> Certificate:
-    """The whole pipeline for a completion: issue, render, email. Each step runs once."""
-    certificate, _ = certificate_issue(enrollment_id=enrollment_id)
-    certificate = certificate_render(certificate_id=certificate.pk)
+def certificate_deliver(*, certificate_id: int) -> Certificate:
+    """Render the PDF and email the learner, each once (safe to run again)."""
+    certificate = certificate_render(certificate_id=certificate_id)
     certificate_email(certificate_id=certificate.pk)
     return certificate
+
+
+def certificate_process(*, enrollment_id: int) -> Certificate:
+    """The whole pipeline for a completed enrollment at once, in this process: issue (the
+    one door), then deliver. Each step runs once."""
+    certificate, _ = certificate_issue(enrollment_id=enrollment_id)
+    return certificate_deliver(certificate_id=certificate.pk)
+
+
+def _enqueue_delivery(certificate_id: int) -> None:
+    from certificates import tasks
+
+    try:
+        tasks.certificate_deliver.delay(certificate_id)
+    except Exception:  # the broker is down: the render sweep delivers it later
+        logger.warning("certificate_delivery_not_queued", extra={"certificate_id": certificate_id}, exc_info=True)
 
 
 @transaction.atomic
@@ -184,8 +204,7 @@ def certificates_render_pending() -> int:
     pending = Certificate.objects.filter(rendered_at__isnull=True, render_error="", name_withheld_at__isnull=True)
     for certificate_id in pending.values_list("pk", flat=True)[:200]:
         try:
-            certificate_render(certificate_id=certificate_id)
-            certificate_email(certificate_id=certificate_id)
+            certificate_deliver(certificate_id=certificate_id)
             done += 1
         except CertificateRenderError:
             continue

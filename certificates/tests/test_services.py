@@ -49,6 +49,40 @@ def test_completion_issues_renders_and_emails_once(django_capture_on_commit_call
     assert sum("certificate" in m.subject for m in mail.outbox) == 1
 
 
+def test_issuing_queues_one_delivery_by_certificate_id_and_only_for_a_new_one(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from certificates import tasks
+
+    queued = []
+    # The queueing is recorded instead of sent (the suite runs tasks inline); the issue,
+    # its commit and the listener are real.
+    monkeypatch.setattr(tasks.certificate_deliver, "delay", queued.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = completed_enrollment()
+    certificate = Certificate.objects.get(enrollment=enrollment)
+    assert queued == [certificate.pk] and not certificate.is_ready
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_issue(enrollment_id=enrollment.pk)  # already issued: nothing queued
+    assert queued == [certificate.pk]
+
+
+def test_a_broker_down_at_issue_leaves_the_certificate_for_the_sweep(monkeypatch, django_capture_on_commit_callbacks):
+    from certificates import tasks
+
+    def broker_down(certificate_id):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.certificate_deliver, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        enrollment = completed_enrollment()
+    certificate = Certificate.objects.get(enrollment=enrollment)  # issued all the same
+    assert not certificate.is_ready
+    assert services.certificates_render_pending() == 1
+    certificate.refresh_from_db()
+    assert certificate.is_ready and certificate.email_sent_at is not None
+
+
 def test_code_is_long_random_and_typed_forgivingly(enrollment):
     certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)
     assert len(certificate.code) == 16 and set(certificate.code) <= set(CODE_ALPHABET)
