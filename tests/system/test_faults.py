@@ -216,14 +216,19 @@ def _workers():
 
 @contextlib.contextmanager
 def _certificate_listener_off():
-    """Complete courses without this process's own certificate listener (it would render
-    inline here): the worker under test does that work."""
+    """Complete courses, and issue certificates, without this process's own certificate
+    listener or the delivery an issue queues (tasks run inline here, so either would
+    render in this process): the worker under test does that work, or the task is lost."""
+    from unittest import mock
+
+    from certificates import tasks
     from certificates.receivers import on_course_completed
     from enrollments.signals import course_completed
 
     course_completed.disconnect(dispatch_uid="certificates.on_course_completed")
     try:
-        yield
+        with mock.patch.object(tasks.certificate_deliver, "delay", lambda *args, **kwargs: None):
+            yield
     finally:
         course_completed.connect(on_course_completed, dispatch_uid="certificates.on_course_completed")
 
@@ -484,8 +489,8 @@ def test_worker_killed_mid_render_has_the_certificate_finished_once_by_another_w
 
     with _certificate_listener_off():
         enrollment = completed_enrollment()
-    # What the completion listener does: issue at once, render in a task.
-    certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)
+        # What the completion listener does: issue at once, render in a task.
+        certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)
     env = _worker_env(database_url, broker, tmp_path, CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT))
     stored = tmp_path / "worker-private" / "certificates"
 
@@ -882,7 +887,7 @@ def test_storage_outage_leaves_the_certificate_pending_and_it_is_rendered_once_s
 
             with _certificate_listener_off():
                 enrollment = completed_enrollment()
-            certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)  # as the listener does
+                certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)  # as the listener does
             _send_task(broker, "certificates.process", enrollment.pk)
             _wait_until(
                 lambda: worker.count("certificates.process", "retry:") >= 1,
