@@ -1,5 +1,9 @@
-from django.db.models import QuerySet
+from datetime import UTC
 
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from certificates import cache
 from certificates.models import Certificate, normalise_code
 from lms.exceptions import NotFoundError
 
@@ -25,12 +29,14 @@ def certificate_verify(code: str) -> Certificate:
     return certificate
 
 
-# The public verification answer is cached as the JSON it sends, per code, for at most
-# this long. Any change to the certificate (revocation, a withheld name, a new render)
-# deletes the entry once committed (certificates/receivers.py), so a revocation shows at
-# once; the expiry only bounds a read that raced the change.
-VERIFICATION_TTL_SECONDS = 60
+def certificate_verification(code: str) -> dict:
+    """What the public verification answers for `code`, the same for everyone: cached per
+    code (certificates/cache.py), dates in UTC whoever fills the cache. NotFoundError for
+    an unknown code, which is never cached."""
+    from certificates.api.serializers import VerificationSerializer
 
+    def build() -> dict:
+        with timezone.override(UTC):
+            return dict(VerificationSerializer(certificate_verify(code)).data)
 
-def verification_cache_key(code: str) -> str:
-    return f"certificate-verify:{normalise_code(code)}"
+    return cache.verification_get_or_build(code, build)

@@ -1,16 +1,11 @@
 """Certificates API: own list and downloads; public verification by code."""
 
-from datetime import UTC
-
-from django.core.cache import cache
-from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticated
-from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
 from certificates import selectors
 from certificates.api.serializers import CertificateSerializer, VerificationSerializer
@@ -51,12 +46,4 @@ class VerifyView(GenericAPIView):
     serializer_class = VerificationSerializer
 
     def get(self, request, code: str):
-        # The same answer for everyone: cached as its JSON bytes (selectors.VERIFICATION_TTL_SECONDS).
-        key = selectors.verification_cache_key(code)
-        body = cache.get(key)
-        if body is None:
-            certificate = selectors.certificate_verify(code)  # unknown codes: 404, never cached
-            with timezone.override(UTC):  # the same bytes whoever fills the cache
-                body = JSONRenderer().render(VerificationSerializer(certificate).data)
-            cache.set(key, body, timeout=selectors.VERIFICATION_TTL_SECONDS)
-        return HttpResponse(body, content_type="application/json")
+        return Response(selectors.certificate_verification(code))
