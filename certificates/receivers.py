@@ -6,7 +6,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from accounts.signals import user_erased
-from certificates import cache, services
+from certificates import selectors, services
 from certificates.models import Certificate
 from enrollments.signals import course_completed
 
@@ -32,4 +32,4 @@ def on_user_erased(sender, user_id: int, **kwargs) -> None:
 @receiver([post_save, post_delete], sender=Certificate, dispatch_uid="certificates.forget_verification")
 def forget_verification(sender, instance: Certificate, **kwargs) -> None:
     """A changed certificate is read afresh by the public verification (once committed)."""
-    cache.verification_forget(instance.code)
+    selectors.certificate_verification.forget(instance.code)

@@ -3,8 +3,8 @@ from datetime import UTC
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from certificates import cache
 from certificates.models import Certificate, normalise_code
+from courses.cache import cached
 from lms.exceptions import NotFoundError
 
 
@@ -29,14 +29,23 @@ def certificate_verify(code: str) -> Certificate:
     return certificate
 
 
+# For at most this long. Any change to the certificate (revocation, a withheld name, a new
+# render) forgets its answer once committed (certificates/receivers.py), so a revocation
+# shows at once; the lifetime only bounds a read that raced the change.
+VERIFICATION_TTL_SECONDS = 60
+
+
+@cached(
+    "certificate-verification",
+    store="shared",
+    ttl=VERIFICATION_TTL_SECONDS,
+    versioned=False,
+    key=lambda code: (normalise_code(code),),
+)
 def certificate_verification(code: str) -> dict:
-    """What the public verification answers for `code`, the same for everyone: cached per
-    code (certificates/cache.py), dates in UTC whoever fills the cache. NotFoundError for
-    an unknown code, which is never cached."""
+    """What the public verification answers for `code`, the same for everyone, dates in
+    UTC whoever asks first. NotFoundError for an unknown code, which is never cached."""
     from certificates.api.serializers import VerificationSerializer
 
-    def build() -> dict:
-        with timezone.override(UTC):
-            return dict(VerificationSerializer(certificate_verify(code)).data)
-
-    return cache.verification_get_or_build(code, build)
+    with timezone.override(UTC):
+        return dict(VerificationSerializer(certificate_verify(code)).data)

@@ -6,4 +6,4 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
-        from courses import signals  # noqa: F401
+        from courses import receivers  # noqa: F401

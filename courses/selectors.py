@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -68,30 +69,6 @@ def _lesson_count():
     return Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0))
 
 
-# What a catalog list shows of each course, read as values (no model instances).
-LIST_COLUMNS = (
-    "id", "slug", "title", "summary", "level", "language", "cover_image", "status", "published_at",
-    "estimated_hours", "lesson_count", "enrollment_count",
-    "category_id", "category__name", "category__slug", "category__parent__slug",
-)  # fmt: skip
-
-
-def course_list_values(courses: QuerySet[Course]) -> QuerySet:
-    """A `course_list_for` queryset as rows of LIST_COLUMNS, because building model
-    instances with their category was most of a list's Python time (docs/performance.md).
-    Instructors: `instructors_of`."""
-    return courses.prefetch_related(None).values(*LIST_COLUMNS)
-
-
-def instructors_of(course_ids: Iterable[int]) -> dict[int, list[User]]:
-    """Each course's instructors, in the order the course pages list them; one query."""
-    found: dict[int, list[User]] = {pk: [] for pk in course_ids}
-    users = _instructor_rows.filter(taught_courses__in=found).annotate(course_id=F("taught_courses"))
-    for user in users:
-        found[user.course_id].append(user)
-    return found
-
-
 def featured_courses(*, limit: int = 3) -> list[Course]:
     return list(course_list_for(None).filter(is_featured=True).order_by("-published_at", "id")[:limit])
 
@@ -125,12 +102,17 @@ def course_get_for(user, slug: str, *, with_outline: bool = True) -> Course:
 
 
 def course_get_public(slug: str) -> Course:
-    """`course_get_for(None, slug, with_outline=False)`: the published course with its
-    category, instructors and prerequisites, the same for every public viewer
-    (access.sees_public_catalog), so kept in this process under the catalog version
-    (three queries a course page no longer runs). Shared: callers must not change it.
+    """`course_get_for(None, slug, with_outline=False)`, the published course with its
+    category, instructors and prerequisites as every public viewer sees it
+    (access.sees_public_catalog). Each call gets its own instance, unpickled from a
+    snapshot kept in the process, so no request can change what another reads.
     NotFoundError as course_get_for; nothing is kept for a slug that is not found."""
-    return cache.local_get_or_build(("course", slug), lambda: course_get_for(None, slug, with_outline=False))
+    return pickle.loads(_public_course_snapshot(slug))  # noqa: S301  # nosec B301: our own bytes, never input
+
+
+@cache.cached("public-course", store="local")
+def _public_course_snapshot(slug: str) -> bytes:
+    return pickle.dumps(course_get_for(None, slug, with_outline=False))
 
 
 def course_get_for_edit(user, slug: str) -> Course:
@@ -210,6 +192,10 @@ class OutlineLesson:
     estimated_minutes: int
     position: int
 
+    @property
+    def kind_label(self) -> str:
+        return Lesson.Kind(self.kind).label if self.kind in Lesson.Kind.values else self.kind
+
 
 @dataclass(frozen=True, slots=True)
 class OutlineModule:
@@ -232,19 +218,15 @@ _OUTLINE_FIELDS = ("id", "title", "module_id", "kind", "is_required", "is_previe
 
 
 def outline_for(course_id: int) -> Outline:
-    """The course's outline: two queries on a miss, none while the catalog is unchanged
-    (kept in this process under the catalog version, courses.cache.local_get_or_build;
-    the course page, the lesson page, the dashboard and the progress API all read it)."""
+    """The course's outline (the course page, the lesson page, the dashboard and the
+    progress API all read it)."""
     return outlines_for([course_id])[course_id]
 
 
+@cache.cached("outline", store="local", many=True)
 def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
-    """The outlines of several courses: the catalog version read once, and the outlines
-    not kept yet read together (two queries, whatever their number)."""
-    return cache.local_many("outline", course_ids, _read_outlines)
-
-
-def _read_outlines(course_ids: list[int]) -> dict[int, Outline]:
+    """The outlines of several courses, read together: two queries, whatever their
+    number, and none for the outlines kept in the process (courses.cache)."""
     modules = list(
         Module.objects.filter(course_id__in=course_ids)
         .order_by("position", "id")

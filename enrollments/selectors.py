@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from courses import access
@@ -15,11 +15,16 @@ from enrollments.models import CourseRequirement, Enrollment, LessonProgress, Re
 from lms.exceptions import NotFoundError
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Progress:
+    """How far a learner is in a course: the items that count toward completion (the
+    required lessons and other requirements; every lesson where nothing is required),
+    those done, the lessons completed, and the lesson to continue with (None when all are
+    done, or when counted for a write, which needs no outline)."""
+
     required_total: int
     required_done: int
-    completed_lesson_ids: set[int] = field(default_factory=set)
+    completed_lesson_ids: frozenset[int] = frozenset()
     next_lesson_id: int | None = None
 
     @property
@@ -27,6 +32,11 @@ class Progress:
         if self.required_total == 0:
             return 0
         return min(100, (100 * self.required_done) // self.required_total)
+
+    @property
+    def is_complete(self) -> bool:
+        """The completion rule: something counts, and all of it is done."""
+        return self.required_total > 0 and self.required_done >= self.required_total
 
 
 def is_enrolled(user, course_id: int) -> bool:
@@ -103,28 +113,35 @@ def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
     """Set `.progress` on enrollments annotated by `with_progress_counts`, adding the
     courses' other requirements (CourseRequirement) and those each learner met: one
     query for all of them (two more only where a course requires nothing)."""
-    items = _done_items({e.pk: e.course_id for e in enrollments}, lessons=False)
-    required = {e.pk: e.lessons_required + len(items[e.pk].required) for e in enrollments}
+    keys = _requirement_keys({e.pk: e.course_id for e in enrollments})
+    required = {e.pk: e.lessons_required + len(keys[e.pk][0]) for e in enrollments}
     # Every lesson's counts, needed only where nothing is required: two queries, only then.
     every_total, every_done = _every_lesson_counts([e for e in enrollments if required[e.pk] == 0])
     for e in enrollments:
-        done = items[e.pk]
-        e.progress = _counted(
+        course_keys, met = keys[e.pk]
+        e.progress = _progress(
             required_total=required[e.pk],
-            required_done=e.lessons_done + len(done.met & done.required),
+            required_done=e.lessons_done + len(met & course_keys),
             every_total=every_total.get(e.course_id, 0),
             every_done=every_done.get(e.pk, 0),
         )
     return enrollments
 
 
-def _counted(*, required_total: int, required_done: int, every_total: int, every_done: int) -> Progress:
-    """The completion rule, in one place: the required lessons and other required items
-    count; in a course where nothing is required, every lesson does (otherwise nothing
-    could ever complete it)."""
+def _progress(
+    *,
+    required_total: int,
+    required_done: int,
+    every_total: int,
+    every_done: int,
+    completed: frozenset[int] = frozenset(),
+) -> Progress:
+    """What counts, in one place: the required lessons and other required items; in a
+    course where nothing is required, every lesson (otherwise nothing could ever complete
+    it)."""
     if required_total == 0:
-        return Progress(required_total=every_total, required_done=every_done)
-    return Progress(required_total=required_total, required_done=required_done)
+        return Progress(required_total=every_total, required_done=every_done, completed_lesson_ids=completed)
+    return Progress(required_total=required_total, required_done=required_done, completed_lesson_ids=completed)
 
 
 def _every_lesson_counts(enrollments: list[Enrollment]) -> tuple[dict[int, int], dict[int, int]]:
@@ -148,102 +165,117 @@ def _every_lesson_counts(enrollments: list[Enrollment]) -> tuple[dict[int, int],
     return totals, done
 
 
-def progress_for(
-    enrollment: Enrollment, *, lessons: Sequence[Lesson | course_selectors.OutlineLesson] | None = None
-) -> Progress:
-    """Full progress of one enrollment: counts, completed lessons and the next lesson.
-
-    `lessons`: the course's lessons in outline order when the caller has them; None for
-    the course's outline (kept in the process, courses.selectors.outline_for); [] to count
-    in the database instead, from the lessons as they are now (no next lesson)."""
-    if lessons is None:
-        lessons = course_selectors.outline_lessons(enrollment.course_id)
-    done = _done_items({enrollment.pk: enrollment.course_id})[enrollment.pk]
-    if lessons:
-        return _progress_in(lessons, completed=done.lessons, keys=done.required, done_keys=done.met)
-    annotated = with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)).get()
-    required_total = annotated.lessons_required + len(done.required)
-    every_total, every_done = _every_lesson_counts([annotated] if required_total == 0 else [])
-    progress = _counted(
-        required_total=required_total,
-        required_done=annotated.lessons_done + len(done.met & done.required),
-        every_total=every_total.get(enrollment.course_id, 0),
-        every_done=every_done.get(enrollment.pk, 0),
-    )
-    progress.completed_lesson_ids = done.lessons
-    return progress
+def progress_for(enrollment: Enrollment) -> Progress:
+    """The enrollment's progress as the learner sees it: counted in the database
+    (`progress_counted`), with the lesson to continue with from the course's outline."""
+    progress = progress_counted(enrollment)
+    return _with_next_lesson(progress, course_selectors.outline_lessons(enrollment.course_id))
 
 
-@dataclass
-class _Done:
-    lessons: set[int] = field(default_factory=set)  # lessons completed
-    met: set[str] = field(default_factory=set)  # requirement keys met
-    required: set[str] = field(default_factory=set)  # the course's requirement keys
+def progress_counted(enrollment: Enrollment) -> Progress:
+    """The enrollment's progress counted in the database from the content as it is now,
+    never from a cache, in one query: what decides a completion (the services call it
+    under the enrollment's row lock). No next lesson."""
+    return _progress_of({enrollment.pk: enrollment.course_id})[enrollment.pk]
 
 
-_LESSON, _MET, _REQUIRED = 0, 1, 2
+def next_lesson_id(lessons: Sequence[course_selectors.OutlineLesson], completed: frozenset[int]) -> int | None:
+    """The lesson to continue with: the first of the outline not completed yet."""
+    return next((ls.pk for ls in lessons if ls.pk not in completed), None)
 
 
-def _done_items(enrollments: Mapping[int, int], *, lessons: bool = True) -> dict[int, _Done]:
-    """For each enrollment (id -> course id): the lessons it completed (unless `lessons`
-    is False), the requirement keys it met and the keys its course requires, in one
-    query (UNION ALL), whatever the number of enrollments."""
-    done = {pk: _Done() for pk in enrollments}
+def _with_next_lesson(progress: Progress, lessons: Sequence[course_selectors.OutlineLesson]) -> Progress:
+    return replace(progress, next_lesson_id=next_lesson_id(lessons, progress.completed_lesson_ids))
+
+
+# The parts of `_progress_of`'s one query: (part, owner, number, key).
+_LESSON, _MET, _REQUIRED, _COURSE_REQUIRED, _COURSE_EVERY = range(5)
+
+
+def _progress_of(enrollments: Mapping[int, int]) -> dict[int, Progress]:
+    """For each enrollment (id -> course id), its progress counted in one query (UNION
+    ALL), whatever the number of enrollments: the lessons it completed (and whether each
+    is required), the requirement keys it met, the keys its course requires, and its
+    course's numbers of required and of all lessons."""
+    courses = set(enrollments.values())
+    lessons = Lesson.objects.filter(course__in=courses).order_by().values("course_id")
     parts = [
-        RequirementCompletion.objects.filter(enrollment__in=done)
-        .annotate(part=Value(_MET), lesson=Value(None, output_field=IntegerField()))
-        .values_list("part", "enrollment_id", "lesson", "key"),
-        CourseRequirement.objects.filter(course__in=set(enrollments.values()))
-        .annotate(part=Value(_REQUIRED), lesson=Value(None, output_field=IntegerField()))
-        .values_list("part", "course_id", "lesson", "key"),
-    ]
-    if lessons:
-        parts.insert(
-            0,
-            LessonProgress.objects.filter(enrollment__in=done, completed_at__isnull=False)
-            .annotate(part=Value(_LESSON), key=Value("", output_field=CharField()))
-            .values_list("part", "enrollment_id", "lesson_id", "key"),
+        LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
+        .annotate(
+            part=Value(_LESSON),
+            key=Case(
+                When(lesson__is_required=True, then=Value("required")), default=Value(""), output_field=CharField()
+            ),
         )
-    by_course: dict[int, list[_Done]] = {}
-    for pk, course_id in enrollments.items():
-        by_course.setdefault(course_id, []).append(done[pk])
-    for part, owner, lesson_id, key in parts[0].union(*parts[1:], all=True):
+        .values_list("part", "enrollment_id", "lesson_id", "key"),
+        RequirementCompletion.objects.filter(enrollment__in=enrollments)
+        .annotate(part=Value(_MET), number=Value(None, output_field=IntegerField()))
+        .values_list("part", "enrollment_id", "number", "key"),
+        CourseRequirement.objects.filter(course__in=courses)
+        .annotate(part=Value(_REQUIRED), number=Value(None, output_field=IntegerField()))
+        .values_list("part", "course_id", "number", "key"),
+        lessons.filter(is_required=True)
+        .annotate(number=Count("id"), part=Value(_COURSE_REQUIRED), key=Value("", output_field=CharField()))
+        .values_list("part", "course_id", "number", "key"),
+        lessons.annotate(
+            number=Count("id"), part=Value(_COURSE_EVERY), key=Value("", output_field=CharField())
+        ).values_list("part", "course_id", "number", "key"),
+    ]
+    completed: dict[int, set[int]] = {pk: set() for pk in enrollments}
+    completed_required = dict.fromkeys(enrollments, 0)
+    met: dict[int, set[str]] = {pk: set() for pk in enrollments}
+    required: dict[int, set[str]] = {course_id: set() for course_id in courses}
+    required_lessons = dict.fromkeys(courses, 0)
+    every_lesson = dict.fromkeys(courses, 0)
+    for part, owner, number, key in parts[0].union(*parts[1:], all=True):
         if part == _LESSON:
-            done[owner].lessons.add(lesson_id)
+            completed[owner].add(number)
+            completed_required[owner] += key == "required"
         elif part == _MET:
-            done[owner].met.add(key)
+            met[owner].add(key)
+        elif part == _REQUIRED:
+            required[owner].add(key)
+        elif part == _COURSE_REQUIRED:
+            required_lessons[owner] = number
         else:
-            for item in by_course.get(owner, []):
-                item.required.add(key)
-    return done
+            every_lesson[owner] = number
+    return {
+        pk: _progress(
+            required_total=required_lessons[course_id] + len(required[course_id]),
+            required_done=completed_required[pk] + len(met[pk] & required[course_id]),
+            every_total=every_lesson[course_id],
+            every_done=len(completed[pk]),
+            completed=frozenset(completed[pk]),
+        )
+        for pk, course_id in enrollments.items()
+    }
 
 
-def _progress_in(
-    lessons: Sequence[Lesson | course_selectors.OutlineLesson],
-    *,
-    completed: set[int],
-    keys: set[str],
-    done_keys: set[str],
-) -> Progress:
-    """Progress counted from the course's lessons in outline order, the lessons completed
-    and the other apps' requirement keys (all and done)."""
-    required = {ls.pk for ls in lessons if ls.is_required}
-    every = {ls.pk for ls in lessons}
-    progress = _counted(
-        required_total=len(required) + len(keys),
-        required_done=len(required & completed) + len(done_keys & keys),
-        every_total=len(every),
-        every_done=len(every & completed),
+def _requirement_keys(enrollments: Mapping[int, int]) -> dict[int, tuple[set[str], set[str]]]:
+    """For each enrollment (id -> course id): the requirement keys its course requires and
+    those it met, in one query."""
+    courses = set(enrollments.values())
+    rows = (
+        RequirementCompletion.objects.filter(enrollment__in=enrollments)
+        .annotate(part=Value(_MET))
+        .values_list("part", "enrollment_id", "key")
+        .union(
+            CourseRequirement.objects.filter(course__in=courses)
+            .annotate(part=Value(_REQUIRED))
+            .values_list("part", "course_id", "key"),
+            all=True,
+        )
     )
-    progress.completed_lesson_ids = completed
-    progress.next_lesson_id = next((ls.pk for ls in lessons if ls.pk not in completed), None)
-    return progress
+    met: dict[int, set[str]] = {pk: set() for pk in enrollments}
+    required: dict[int, set[str]] = {course_id: set() for course_id in courses}
+    for part, owner, key in rows:
+        (met if part == _MET else required)[owner].add(key)
+    return {pk: (required[course_id], met[pk]) for pk, course_id in enrollments.items()}
 
 
 def dashboard_for(user) -> list[Enrollment]:
     """The learner's courses, each with `.progress` and `.next_lesson_id` (the lesson to
-    continue with), counted from the courses' outlines kept in the process: three queries
-    whatever the number of courses and lessons, and none per course."""
+    continue with): three queries whatever the number of courses and lessons."""
     enrollments = list(
         Enrollment.objects.filter(user=user)
         .filter(status__in=Enrollment.SEATED)
@@ -255,13 +287,10 @@ def dashboard_for(user) -> list[Enrollment]:
     )
     if not enrollments:
         return enrollments
-    done = _done_items({e.pk: e.course_id for e in enrollments})
+    progress = _progress_of({e.pk: e.course_id for e in enrollments})
     outlines = course_selectors.outlines_for({e.course_id for e in enrollments})
     for e in enrollments:
-        items = done[e.pk]
-        e.progress = _progress_in(
-            outlines[e.course_id].lessons, completed=items.lessons, keys=items.required, done_keys=items.met
-        )
+        e.progress = _with_next_lesson(progress[e.pk], outlines[e.course_id].lessons)
         e.next_lesson_id = e.progress.next_lesson_id
     return enrollments
 

@@ -200,16 +200,25 @@ def lesson_visit(*, user, lesson: Lesson, enrollment: Enrollment | None = None) 
     return enrollment
 
 
+@dataclass(frozen=True)
+class LessonCompletion:
+    """What completing a lesson did: the enrollment, its progress counted under its row
+    lock (no next lesson: that is a read of the outline), and whether this completion
+    completed the course."""
+
+    enrollment: Enrollment
+    progress: selectors.Progress
+    course_completed: bool
+
+
 @transaction.atomic
-def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
+def lesson_complete(*, user, lesson: Lesson) -> LessonCompletion:
     """Mark `lesson` done for `user` (idempotent) and complete the course when it was the
-    last requirement. The enrollment returned carries `.progress`, counted under its row
-    lock (callers answer with it rather than count again)."""
+    last requirement."""
     enrollment = _enrollment_for_lesson(user=user, lesson=lesson, lock=True)
     now = timezone.now()
-    # Two statements whatever was there (get_or_create took four for a lesson never
-    # opened): the row if missing, then its completion if not recorded yet. A completion
-    # recorded earlier keeps its time.
+    # Two statements whatever was there: the row if missing, then its completion if not
+    # recorded yet. A completion recorded earlier keeps its time.
     LessonProgress.objects.bulk_create(
         [LessonProgress(enrollment=enrollment, lesson=lesson, first_viewed_at=now, completed_at=now)],
         ignore_conflicts=True,
@@ -219,11 +228,10 @@ def lesson_complete(*, user, lesson: Lesson) -> Enrollment:
     )
     Enrollment.objects.filter(pk=enrollment.pk).update(last_lesson=lesson, last_activity_at=now)
     enrollment.last_lesson, enrollment.last_activity_at = lesson, now
-    enrollment.progress = selectors.progress_for(enrollment)
-    return _complete_if_done(enrollment, enrollment.progress, from_outline=True)
+    progress, completed_now = _complete_if_done(enrollment)
+    return LessonCompletion(enrollment=enrollment, progress=progress, course_completed=completed_now)
 
 
-@transaction.atomic
 @transaction.atomic
 def requirement_set(*, course_id: int, key: str, required: bool) -> None:
     """Declare (or withdraw) that `course_id` requires `key` for completion: the one way
@@ -255,29 +263,22 @@ def enrollment_check_completion(*, enrollment: Enrollment) -> Enrollment:
     """Complete an active enrollment whose requirements are all met, exactly once: the
     row is locked, and only an active one changes. Later content never revokes it."""
     enrollment = Enrollment.objects.select_for_update(of=("self",)).get(pk=enrollment.pk)
-    if enrollment.status == Enrollment.Status.ACTIVE:
-        _complete_if_done(enrollment, selectors.progress_for(enrollment, lessons=[]), from_outline=False)
+    _complete_if_done(enrollment)
     return enrollment
 
 
-def _complete_if_done(enrollment: Enrollment, progress: selectors.Progress, *, from_outline: bool) -> Enrollment:
-    """The completion rule for an enrollment whose row the caller has locked. `progress`
-    may come from the course's cached outline (courses.selectors.outline_for), which can
-    lag a content change by the moment between its commit and the catalog version's
-    bump: completing cannot be undone, so it is confirmed on a count read now."""
-    if enrollment.status != Enrollment.Status.ACTIVE or not _all_done(progress):
-        return enrollment
-    if from_outline and not _all_done(selectors.progress_for(enrollment, lessons=[])):
-        return enrollment
+def _complete_if_done(enrollment: Enrollment) -> tuple[selectors.Progress, bool]:
+    """The enrollment's progress, counted now, and whether it completed the course now.
+    The caller holds the enrollment's row lock, so two last lessons completed at once
+    complete the course once."""
+    progress = selectors.progress_counted(enrollment)
+    if enrollment.status != Enrollment.Status.ACTIVE or not progress.is_complete:
+        return progress, False
     enrollment.status = Enrollment.Status.COMPLETED
     enrollment.completed_at = timezone.now()
     enrollment.save(update_fields=["status", "completed_at", "updated_at"])
     _announce_completion(enrollment)
-    return enrollment
-
-
-def _all_done(progress: selectors.Progress) -> bool:
-    return progress.required_total > 0 and progress.required_done >= progress.required_total
+    return progress, True
 
 
 # --- emails --------------------------------------------------------------------------------

@@ -4,15 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import access, cache
+from courses import access, fragments
 from courses import selectors as course_selectors
 from courses.files import attachment_response
-from courses.views import lesson_url_builder
 from enrollments import selectors, services
 from enrollments.models import Enrollment
 from lms.exceptions import ApplicationError
@@ -53,26 +52,16 @@ def drop(request, slug: str):
     return redirect("enrollments:dashboard")
 
 
-def _outline_skeleton(course) -> tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...]:
-    """The outline's escaped titles and links, the same for every reader: built once per
-    catalog version in this process (courses.cache.local_get_or_build)."""
-    url = lesson_url_builder(course.slug)
-    return tuple(
-        (escape(module.title), tuple((ls.pk, escape(ls.title), url(ls.pk)) for ls in module.lessons))
-        for module in course_selectors.outline_modules(course.pk)
-    )
-
-
-def _outline_html(skeleton, *, current_id: int, done: set[int], readable: set[int]) -> SafeString:
-    """The lesson page's outline with the learner's state, written here rather than in a
-    template loop, whose cost per lesson dominated a long course's lesson page
-    (docs/performance.md). Every text is escaped (in the skeleton)."""
+def _outline_html(links: fragments.OutlineLinks, *, current_id: int, done: set[int], readable: set[int]) -> SafeString:
+    """The lesson page's outline with the learner's state: the course's cached links
+    (escaped there, courses.fragments.outline_links) joined here, because a template loop
+    over a long course's lessons cost more than the rest of the page (docs/performance.md)."""
     done_text = format_html('<span class="visually-hidden">{}</span><span aria-hidden="true">✓</span>', _("(done)"))
     locked_text = format_html(
         '<span class="visually-hidden">{}</span><span aria-hidden="true">🔒</span>', _("(locked)")
     )
     parts: list[str] = []
-    for module_title, items in skeleton:
+    for module_title, items in links:
         parts.append(f'<h2 class="outline-module">{module_title}</h2>\n<ol class="outline">\n')
         for pk, title, href in items:
             is_current, is_done = pk == current_id, pk in done
@@ -99,14 +88,14 @@ def lesson(request, slug: str, lesson_id: int):
         services.lesson_visit(user=request.user, lesson=lesson, enrollment=enrollment)
     ordered = course_selectors.outline_lessons(course.pk)
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
-    progress = selectors.progress_for(enrollment, lessons=ordered) if enrollment else None
+    progress = selectors.progress_for(enrollment) if enrollment else None
     if enrollment or access.can_read_all_lessons(request.user, course, enrolled=False):
         readable = {ls.pk for ls in ordered}
     else:
         readable = {ls.pk for ls in ordered if ls.is_preview}
     done = progress.completed_lesson_ids if progress else set()
-    skeleton = cache.local_get_or_build(("lesson-outline", course.pk), lambda: _outline_skeleton(course))
-    outline = _outline_html(skeleton, current_id=lesson.pk, done=done, readable=readable)
+    links = fragments.outline_links(course.pk, course.slug)
+    outline = _outline_html(links, current_id=lesson.pk, done=done, readable=readable)
     context = {
         "course": course,
         "lesson": lesson,
@@ -126,16 +115,16 @@ def lesson(request, slug: str, lesson_id: int):
 @require_POST
 def lesson_complete(request, slug: str, lesson_id: int):
     lesson, _can_read = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
-    before = selectors.enrollment_for(request.user, lesson.course_id)
     try:
-        enrollment = services.lesson_complete(user=request.user, lesson=lesson)
+        done = services.lesson_complete(user=request.user, lesson=lesson)
     except ApplicationError as exc:
         messages.error(request, exc.message)
         return redirect("courses:detail", slug=slug)
-    if before and before.status != enrollment.status == Enrollment.Status.COMPLETED:
+    if done.course_completed:
         messages.success(request, _("Congratulations, you completed the course!"))
     if request.POST.get("next") == "continue":  # the plain form moves on; enhance.js stays
-        next_lesson_id = enrollment.progress.next_lesson_id
+        lessons = course_selectors.outline_lessons(lesson.course_id)
+        next_lesson_id = selectors.next_lesson_id(lessons, done.progress.completed_lesson_ids)
         if next_lesson_id:
             return redirect("enrollments:lesson", slug=slug, lesson_id=next_lesson_id)
     return redirect("enrollments:lesson", slug=slug, lesson_id=lesson.pk)

@@ -95,14 +95,11 @@ class QuizLink:
     lesson_id: int | None
 
 
+@catalog_cache.cached("quizzes", store="local", many=True)
 def course_quizzes(course_ids: Iterable[int]) -> dict[int, tuple[QuizLink, ...]]:
-    """Each course's quizzes in id order: kept in the process under the catalog version
-    (a quiz saved or deleted bumps it, quizzes/receivers.py), one query for all the courses
-    not kept yet."""
-    return catalog_cache.local_many("quizzes", course_ids, _read_course_quizzes)
-
-
-def _read_course_quizzes(course_ids: list[int]) -> dict[int, tuple[QuizLink, ...]]:
+    """Each course's quizzes in id order, one query for all the courses not kept in the
+    process (courses.cache; a quiz saved or deleted bumps the catalog version,
+    quizzes/receivers.py)."""
     found: dict[int, list[QuizLink]] = {course_id: [] for course_id in course_ids}
     rows = (
         Quiz.objects.filter(course_id__in=course_ids)

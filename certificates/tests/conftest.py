@@ -19,7 +19,7 @@ def completed_enrollment(*, first_name="Ada", last_name="Lovelace", title="Analy
     lesson = Lesson.objects.create(module=module, course=course, title="L", position=1)
     learner = UserFactory(first_name=first_name, last_name=last_name)
     enrollment_services.enrollment_create(user=learner, course=course)
-    return enrollment_services.lesson_complete(user=learner, lesson=lesson)
+    return enrollment_services.lesson_complete(user=learner, lesson=lesson).enrollment
 
 
 @pytest.fixture

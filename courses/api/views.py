@@ -1,10 +1,7 @@
 """Catalog API: courses, modules, categories and lessons. Reads go through
 courses.selectors (scoped to the requester), writes through courses.services."""
 
-from datetime import UTC
-
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -13,7 +10,8 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from courses import access, cache, selectors, services
+from courses import access, selectors, services
+from courses.api import public
 from courses.api.serializers import (
     CategorySerializer,
     CourseDetailSerializer,
@@ -23,30 +21,18 @@ from courses.api.serializers import (
     LessonWriteSerializer,
     ModuleSerializer,
     ModuleWriteSerializer,
-    course_list_data,
 )
 from courses.files import attachment_response
 from courses.models import Course
 from lms.exceptions import NotFoundError
 from lms.validation import whole_number
 
+JSON = "application/json"
 LIST_FILTERS = ("category", "level", "language", "instructor", "q", "ordering", "status")
 
 
 def _may_author(user) -> bool:
     return user.is_authenticated and user.is_active and (user.is_instructor or user.has_full_access)
-
-
-def _shared_json(request, kind: str, key: str, respond) -> HttpResponse:
-    """A public catalog answer, the same for every public viewer: cached as the JSON bytes
-    sent (a hit neither unpickles objects nor renders them), under the catalog version."""
-
-    def build() -> bytes:
-        # In UTC whoever fills it: a signed-in viewer's time zone must not reach others.
-        with timezone.override(UTC):
-            return request.accepted_renderer.render(respond().data, "application/json")
-
-    return HttpResponse(cache.get_or_build(kind, key, build), content_type="application/json")
 
 
 @extend_schema_view(
@@ -103,15 +89,10 @@ class CourseViewSet(
         self._public_catalog = True
         if request.accepted_renderer.format != "json":  # the browsable API (DEBUG only)
             return self._list_page(request)
-        return _shared_json(
-            request, "api-list-json", request.META.get("QUERY_STRING", ""), lambda: self._list_page(request)
-        )
+        return HttpResponse(public.course_list_json(request, lambda: self._list_page(request)), content_type=JSON)
 
     def _list_page(self, request) -> Response:
-        """ListModelMixin.list, with the page read as rows and built as dicts
-        (CourseListSerializer's output, without its cost: serializers.course_list_data)."""
-        page = self.paginate_queryset(selectors.course_list_values(self.get_queryset()))
-        return self.get_paginated_response(course_list_data(page, context=self.get_serializer_context()))
+        return mixins.ListModelMixin.list(self, request)
 
     def get_object(self):
         # Public viewers get exactly the anonymous view (see get_queryset), so it can be shared.
@@ -126,9 +107,8 @@ class CourseViewSet(
             return super().retrieve(request, *args, **kwargs)
         self._public_catalog = True
         # A draft is a 404, raised by the build: never cached.
-        return _shared_json(
-            request, "api-detail-json", self.kwargs["slug"], lambda: super(CourseViewSet, self).retrieve(request)
-        )
+        respond = lambda: super(CourseViewSet, self).retrieve(request)  # noqa: E731
+        return HttpResponse(public.course_detail_json(request, respond), content_type=JSON)
 
     def create(self, request, *args, **kwargs):
         if not _may_author(request.user):

@@ -229,24 +229,3 @@ def test_a_new_catalog_version_numbering_never_meets_an_old_one():
     first = cache.catalog_version()
     default_cache.delete(cache.VERSION_KEY)  # what an empty Redis looks like
     assert cache.catalog_version() not in (None, first, first + 1)
-
-
-def test_a_full_process_store_drops_the_least_recently_used_values_first(monkeypatch):
-    """A worker serving many learners' dashboards reads many outlines: the store keeps
-    the values in use (the big course's outline) and drops those not read for longest."""
-    monkeypatch.setattr(cache, "LOCAL_MAX_ENTRIES", 3)
-    builds: list[str] = []
-
-    def kept(name: str) -> str:
-        return cache.local_get_or_build(("test", name), lambda: builds.append(name) or name)
-
-    for name in ("big", "a", "b"):
-        kept(name)
-    kept("big")  # read again: now the most recently used
-    kept("c")  # the store is full: "a", read least recently, goes
-    assert builds == ["big", "a", "b", "c"]
-    kept("big")
-    kept("b")
-    assert builds == ["big", "a", "b", "c"]  # both still kept
-    kept("a")
-    assert builds == ["big", "a", "b", "c", "a"]  # built again

@@ -28,15 +28,16 @@ def progress_payload(enrollment, progress: selectors.Progress | None = None) -> 
     outline = course_selectors.outline_for(enrollment.course_id)
     modules = outline.modules
     if progress is None:
-        progress = selectors.progress_for(enrollment, lessons=outline.lessons)
+        progress = selectors.progress_for(enrollment)
     done = progress.completed_lesson_ids
+    next_lesson_id = selectors.next_lesson_id(outline.lessons, done)
     return {
         "enrollment": enrollment.pk,
         "status": enrollment.status,
         "percent": progress.percent,
         "required_total": progress.required_total,
         "required_done": progress.required_done,
-        "next_lesson": progress.next_lesson_id,
+        "next_lesson": next_lesson_id,
         "modules": [
             {
                 "id": module.pk,
@@ -49,7 +50,7 @@ def progress_payload(enrollment, progress: selectors.Progress | None = None) -> 
                         "title": ls.title,
                         "kind": ls.kind,
                         "is_required": ls.is_required,
-                        "state": "done" if ls.pk in done else "current" if ls.pk == progress.next_lesson_id else "todo",
+                        "state": "done" if ls.pk in done else "current" if ls.pk == next_lesson_id else "todo",
                     }
                     for ls in module.lessons
                 ],
@@ -126,8 +127,8 @@ class LessonCompleteView(GenericAPIView):
     @extend_schema(request=None, responses={200: ProgressSerializer})
     def post(self, request, lesson_id: int):
         lesson = course_selectors.lesson_get_visible(request.user, lesson_id)
-        enrollment = services.lesson_complete(user=request.user, lesson=lesson)
-        return Response(progress_payload(enrollment, enrollment.progress))
+        done = services.lesson_complete(user=request.user, lesson=lesson)
+        return Response(progress_payload(done.enrollment, done.progress))
 
 
 class BulkEnrolView(GenericAPIView):

@@ -3,7 +3,6 @@ templates load them; its Python code never imports enrollments)."""
 
 from django import template
 
-from courses import selectors as course_selectors
 from enrollments import selectors
 from enrollments.models import Enrollment
 
@@ -16,8 +15,7 @@ def enrol_panel(context, course):
     enrollment = selectors.enrollment_for(request.user, course.pk)
     progress = None
     if enrollment and enrollment.status in Enrollment.SEATED:
-        # The outline is the one the course page shows (kept per catalog version: no query).
-        progress = selectors.progress_for(enrollment, lessons=course_selectors.outline_lessons(course.pk))
+        progress = selectors.progress_for(enrollment)
     return {
         "request": request,
         "user": request.user,

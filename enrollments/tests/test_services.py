@@ -292,11 +292,13 @@ def test_the_course_completes_once_with_one_event(django_capture_on_commit_callb
     before = _counter(metrics.COURSE_COMPLETIONS)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.lesson_complete(user=enrollment.user, lesson=first).status == Enrollment.Status.ACTIVE
+        assert (
+            services.lesson_complete(user=enrollment.user, lesson=first).enrollment.status == Enrollment.Status.ACTIVE
+        )
     assert completions == []
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        done = services.lesson_complete(user=enrollment.user, lesson=second)
+        done = services.lesson_complete(user=enrollment.user, lesson=second).enrollment
     assert done.status == Enrollment.Status.COMPLETED
     assert done.completed_at is not None
     assert completions == []  # the event waits for the commit
@@ -443,10 +445,10 @@ def test_a_course_where_nothing_is_required_completes_when_every_lesson_is_done(
     learner = UserFactory()
     enrollment, _ = services.enrollment_create(user=learner, course=course)
     first, second = Lesson.objects.filter(course=course).order_by("position")
-    enrollment = services.lesson_complete(user=learner, lesson=first)
+    enrollment = services.lesson_complete(user=learner, lesson=first).enrollment
     assert enrollment.status == Enrollment.Status.ACTIVE
     assert selectors.progress_for(enrollment).percent == 50
-    enrollment = services.lesson_complete(user=learner, lesson=second)
+    enrollment = services.lesson_complete(user=learner, lesson=second).enrollment
     assert enrollment.status == Enrollment.Status.COMPLETED
     assert selectors.progress_for(enrollment).percent == 100
 
@@ -457,7 +459,7 @@ def test_optional_lessons_do_not_count_where_something_is_required():
     Lesson.objects.filter(pk=optional.pk).update(is_required=False)
     learner = UserFactory()
     services.enrollment_create(user=learner, course=course)
-    assert services.lesson_complete(user=learner, lesson=required).status == Enrollment.Status.COMPLETED
+    assert services.lesson_complete(user=learner, lesson=required).enrollment.status == Enrollment.Status.COMPLETED
 
 
 def test_reloading_a_lesson_writes_the_resume_point_once_a_minute(django_assert_num_queries):
@@ -498,6 +500,7 @@ def test_the_last_lessons_completed_at_once_complete_the_course_once():
     )
     errors = [r for r in results if isinstance(r, Exception)]
     assert errors == []
+    assert sum(r.course_completed for r in results) == 1  # one of the nine completed it
     enrollment = Enrollment.objects.get(user=learner, course=course)
     assert enrollment.status == Enrollment.Status.COMPLETED
     assert LessonProgress.objects.filter(enrollment=enrollment, completed_at__isnull=False).count() == 3
@@ -512,7 +515,12 @@ def test_a_lesson_complete_answers_with_progress_counted_under_the_lock():
     done = services.lesson_complete(user=enrollment.user, lesson=third)
     assert (done.progress.required_done, done.progress.required_total) == (2, 3)
     assert done.progress.completed_lesson_ids == {first.pk, third.pk}
-    assert done.progress.next_lesson_id == second.pk
+    assert done.course_completed is False
+    assert done.enrollment.status == Enrollment.Status.ACTIVE
+    finished = services.lesson_complete(user=enrollment.user, lesson=second)
+    assert (finished.course_completed, finished.progress.is_complete) == (True, True)
+    again = services.lesson_complete(user=enrollment.user, lesson=second)
+    assert (again.course_completed, again.enrollment.status) == (False, Enrollment.Status.COMPLETED)
 
 
 def test_completion_is_decided_on_a_fresh_count_when_the_cached_outline_lags(completions):
@@ -524,7 +532,7 @@ def test_completion_is_decided_on_a_fresh_count_when_the_cached_outline_lags(com
     assert len(course_selectors.outline_lessons(course.pk)) == 1  # kept in this process
     LessonFactory(module=course.modules.get(), is_required=True, position=9)  # no bump
     assert len(course_selectors.outline_lessons(course.pk)) == 1  # the outline lags
-    done = services.lesson_complete(user=enrollment.user, lesson=_lessons(course)[0])
+    done = services.lesson_complete(user=enrollment.user, lesson=_lessons(course)[0]).enrollment
     assert done.status == Enrollment.Status.ACTIVE
     assert completions == []
 

@@ -167,7 +167,7 @@ def world(db):
     learner_a, learner_b = UserFactory(email="a@example.com"), UserFactory(email="b@example.com")
     enrollment, _ = enrollment_services.enrollment_create(user=learner_a, course=course)
     attempt, _ = quiz_services.attempt_start(user=learner_a, quiz=quiz)
-    enrollment = enrollment_services.lesson_complete(user=learner_a, lesson=lesson)
+    enrollment = enrollment_services.lesson_complete(user=learner_a, lesson=lesson).enrollment
     quiz_services.attempt_submit(attempt=attempt)
     certificate = certificate_services.certificate_process(enrollment_id=enrollment.pk)
     from django.utils.encoding import force_bytes

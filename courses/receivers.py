@@ -1,5 +1,7 @@
-"""Invalidate the public catalog cache whenever catalog content changes, by any path
-(admin, API, services, shell), once the change is committed."""
+"""Handlers of the signals courses listens to.
+
+Any change to catalog content, by any door (admin, API, services, shell), makes every
+cached catalog read stale once committed (courses.cache explains the scheme)."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
