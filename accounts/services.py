@@ -30,6 +30,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from accounts.errors import ErrorCode
 from accounts.models import User, normalize_email
 from accounts.signals import user_erased
 from accounts.tokens import access_token_blacklist
@@ -50,7 +51,9 @@ def _validate_password(password: str, user: User) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise ApplicationError("Invalid input.", code="invalid", extra={"errors": {"password": exc.messages}}) from exc
+        raise ApplicationError(
+            "Invalid input.", code=ErrorCode.INVALID, extra={"errors": {"password": exc.messages}}
+        ) from exc
 
 
 # --- registration and roles ---------------------------------------------------------
@@ -71,13 +74,13 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
     except ValidationError as exc:
         errors["password"] = exc.messages
     if errors:
-        raise ApplicationError("Invalid input.", code="invalid", extra={"errors": errors})
+        raise ApplicationError("Invalid input.", code=ErrorCode.INVALID, extra={"errors": errors})
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a concurrent registration won the race
-        raise _field_error("email", "A user with this email address already exists.", code="unique") from exc
+        raise _field_error("email", "A user with this email address already exists.", code=ErrorCode.UNIQUE) from exc
 
     from accounts import tasks
 
@@ -86,7 +89,7 @@ def user_register(*, email: str, password: str, first_name: str = "", last_name:
         "user.registered",
         {"user_id": user.pk, "email": user.email, "first_name": user.first_name, "last_name": user.last_name},
     )
-    tasks.send_welcome_email.delay_on_commit(user.pk)
+    tasks.welcome_email_send.delay_on_commit(user.pk)
     logger.info("user_registered", extra={"user_id": user.pk})
     return user
 
@@ -135,7 +138,7 @@ def user_update_profile(*, user: User, data: Mapping, current_password: str | No
             raise _field_error("current_password", "Enter your current password to change your email.")
         new_email = normalize_email(data["email"])
         if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
-            raise _field_error("email", "A user with this email address already exists.", code="unique")
+            raise _field_error("email", "A user with this email address already exists.", code=ErrorCode.UNIQUE)
         user.email = new_email
         fields.append("email")
     if not fields:
@@ -145,7 +148,7 @@ def user_update_profile(*, user: User, data: Mapping, current_password: str | No
     except ValidationError as exc:
         relevant = {k: v for k, v in exc.message_dict.items() if k in fields}
         if relevant:
-            raise ApplicationError("Invalid input.", code="invalid", extra={"errors": relevant}) from exc
+            raise ApplicationError("Invalid input.", code=ErrorCode.INVALID, extra={"errors": relevant}) from exc
     user.save(update_fields=[*fields, "updated_at"])
     return user
 
@@ -220,7 +223,7 @@ def user_authenticate(*, email: str, password: str, client_ip: str) -> User:
         keys, locked = [], 0
     if locked:
         raise RateLimitedError(
-            "Too many failed login attempts. Try again later.", retry_after=locked, code="login_locked"
+            "Too many failed login attempts. Try again later.", retry_after=locked, code=ErrorCode.LOGIN_LOCKED
         )
     user = authenticate(None, email=normalize_email(email), password=password)
     if user is None:
@@ -229,7 +232,7 @@ def user_authenticate(*, email: str, password: str, client_ip: str) -> User:
         except Exception:
             logger.warning("login_throttle_unavailable", exc_info=True)
         logger.info("login_failed", extra={"client_ip": client_ip})
-        raise AuthenticationFailedError(INVALID_CREDENTIALS, code="no_active_account")
+        raise AuthenticationFailedError(INVALID_CREDENTIALS, code=ErrorCode.NO_ACTIVE_ACCOUNT)
     return user
 
 
@@ -249,7 +252,7 @@ def tokens_refresh(*, refresh: str) -> dict[str, str]:
     The outstanding row is locked while the token is checked and blacklisted, so two
     concurrent uses of one refresh token yield one new pair; the loser gets 401.
     """
-    invalid = AuthenticationFailedError("Token is invalid or expired.", code="token_not_valid")
+    invalid = AuthenticationFailedError("Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID)
     with transaction.atomic():
         try:
             token = RefreshToken(refresh, verify=True)
@@ -261,7 +264,7 @@ def tokens_refresh(*, refresh: str) -> dict[str, str]:
             raise invalid
         user = User.objects.filter(pk=token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"]), is_active=True).first()
         if user is None:
-            raise AuthenticationFailedError(INVALID_CREDENTIALS, code="no_active_account")
+            raise AuthenticationFailedError(INVALID_CREDENTIALS, code=ErrorCode.NO_ACTIVE_ACCOUNT)
         BlacklistedToken.objects.create(token=outstanding)
         new_refresh = RefreshToken.for_user(user)
     return {"refresh": str(new_refresh), "access": str(new_refresh.access_token)}
@@ -273,9 +276,9 @@ def tokens_logout(*, user: User, refresh: str, access_jti: str | None, access_ex
     try:
         token = RefreshToken(refresh)
     except TokenError as exc:
-        raise _field_error("refresh", "Token is invalid or expired.", code="token_not_valid") from exc
+        raise _field_error("refresh", "Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID) from exc
     if str(token.get(settings.SIMPLE_JWT["USER_ID_CLAIM"])) != str(user.pk):
-        raise _field_error("refresh", "Token is invalid or expired.", code="token_not_valid")
+        raise _field_error("refresh", "Token is invalid or expired.", code=ErrorCode.TOKEN_NOT_VALID)
     token.blacklist()
     if settings.ACCESS_TOKEN_BLACKLIST_ENABLED and access_jti and access_expires_at:
         try:
@@ -324,7 +327,7 @@ def password_reset_request(*, email: str) -> None:
 
     user = User.objects.filter(email__iexact=normalize_email(email), is_active=True).only("pk").first()
     if user is not None:
-        tasks.send_password_reset_email.delay_on_commit(user.pk)
+        tasks.password_reset_email_send.delay_on_commit(user.pk)
 
 
 def password_reset_user(*, uidb64: str, token: str) -> User | None:
@@ -341,7 +344,7 @@ def password_reset_confirm(*, uidb64: str, token: str, new_password: str) -> Use
     """Set a new password from a reset link; the link then stops working."""
     user = password_reset_user(uidb64=uidb64, token=token)
     if user is None:
-        raise _field_error("token", "The reset link is invalid or has expired.", code="invalid_token")
+        raise _field_error("token", "The reset link is invalid or has expired.", code=ErrorCode.INVALID_TOKEN)
     return user_set_password(user=user, password=new_password)
 
 

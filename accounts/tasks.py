@@ -18,15 +18,15 @@ _RETRY = {
 
 
 @shared_task(name="accounts.send_welcome_email", **_RETRY)
-def send_welcome_email(user_id: int) -> bool:
+def welcome_email_send(user_id: int) -> bool:
     return services.welcome_email_send(user_id=user_id)
 
 
 @shared_task(name="accounts.send_password_reset_email", **_RETRY)
-def send_password_reset_email(user_id: int) -> bool:
+def password_reset_email_send(user_id: int) -> bool:
     return services.password_reset_email_send(user_id=user_id)
 
 
 @shared_task(name="accounts.flush_expired_tokens", acks_late=True, soft_time_limit=300, time_limit=360)
-def flush_expired_tokens() -> int:
+def tokens_flush_expired() -> int:
     return services.tokens_flush_expired()

@@ -43,7 +43,7 @@ class CertificateAdmin(admin.ModelAdmin):
         return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
 
     def has_module_permission(self, request):
-        return request.user.is_active and (access.is_full_access(request.user) or request.user.is_instructor)
+        return access.can_use_instructor_admin(request.user)
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from certificates.errors import ErrorCode
 from certificates.models import Certificate, new_code
 from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
 from enrollments.models import Enrollment
@@ -38,7 +39,7 @@ def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
     if existing is not None:
         return existing, False
     if enrollment.status != Enrollment.Status.COMPLETED:
-        raise ConflictError("The course is not completed.", code="not_completed")
+        raise ConflictError("The course is not completed.", code=ErrorCode.NOT_COMPLETED)
     course = enrollment.course
     instructors = ", ".join(u.display_name for u in course.instructors.order_by("last_name", "id"))
     try:
@@ -168,7 +169,7 @@ def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> 
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Give a reason for the revocation.", code="invalid", extra={"errors": {"reason": ["Required."]}}
+            "Give a reason for the revocation.", code=ErrorCode.INVALID, extra={"errors": {"reason": ["Required."]}}
         )
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.is_revoked:
@@ -245,7 +246,7 @@ def _enqueue_pdf_deletion(names: list[str]) -> None:
     from certificates import tasks
 
     try:
-        tasks.delete_pdfs.delay(names)
+        tasks.pdfs_delete.delay(names)
     except Exception:  # the broker is down: the files are unlinked already; say which they are
         logger.error("certificate_pdf_deletion_not_queued", extra={"names": names}, exc_info=True)
 

@@ -44,17 +44,17 @@ def certificate_render(certificate_id: int, force: bool = False) -> int:
 
 
 @shared_task(name="certificates.render_pending", acks_late=True, soft_time_limit=600, time_limit=660)
-def render_pending() -> int:
+def certificates_render_pending() -> int:
     return services.certificates_render_pending()
 
 
 @shared_task(
     name="certificates.delete_pdfs", acks_late=True, autoretry_for=_TRANSIENT, retry_backoff=True, max_retries=8
 )
-def delete_pdfs(names: list[str]) -> int:
+def pdfs_delete(names: list[str]) -> int:
     return services.pdfs_delete(names=names)
 
 
 @shared_task(name="certificates.sweep_orphan_pdfs", acks_late=True, soft_time_limit=600, time_limit=660)
-def sweep_orphan_pdfs() -> int:
+def pdfs_sweep_orphans() -> int:
     return services.pdfs_sweep_orphans()

@@ -1,32 +1,34 @@
-"""Who may see and edit what in a course: the roles table of docs/security.md, in one place.
-
-Reading a lesson's content also depends on enrollment, which the enrollments app knows
-and this app must not import. Enrollments registers its check here when it starts
-(`register_enrollment_check`), keeping the dependency pointing one way.
-"""
+"""Who may see and edit what in a course: the catalog's rows of the roles table in
+docs/security.md. Who may read a lesson's content depends on enrollment too, and is
+enrollments/access.py's rule."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TypeVar
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 
-from courses.models import Course, Lesson
+from courses.models import Course
 
 M = TypeVar("M", bound=Model)
-
-_enrollment_checks: list[Callable[[object, int], bool]] = []
-
-
-def register_enrollment_check(check: Callable[[object, int], bool]) -> None:
-    """`check(user, course_id)` says whether `user` is enrolled in the course."""
-    if check not in _enrollment_checks:
-        _enrollment_checks.append(check)
 
 
 def is_full_access(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.has_full_access)
+
+
+def can_author(user) -> bool:
+    """Who may create courses: active instructors and staff."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and (user.is_instructor or user.has_full_access)
+    )
+
+
+def can_use_instructor_admin(user) -> bool:
+    """Who works in the admin's instructor workspace (courses, enrollments, attempts,
+    certificates, exports), each list scoped to what they teach (scope_to_teaching):
+    active instructors and staff."""
+    return can_author(user)
 
 
 def visible_courses_q(user, *, via: str = "") -> Q:
@@ -82,29 +84,3 @@ def can_edit_course(user, course: Course) -> bool:
     if user is None or not user.is_authenticated:
         return False
     return is_full_access(user) or (user.is_active and teaches(user, course))
-
-
-def is_enrolled(user, course: Course) -> bool:
-    if user is None or not user.is_authenticated:
-        return False
-    return any(check(user, course.pk) for check in _enrollment_checks)
-
-
-def can_read_all_lessons(user, course: Course, *, enrolled: bool | None = None) -> bool:
-    """Enrolled learners, the course's instructors and staff read every lesson.
-
-    `enrolled`: whether `user` is enrolled in `course`, when the caller has just read the
-    enrollment; None asks the enrollment hook. Enrollment is asked first: most readers
-    are learners, and the instructor check is a query unless the instructors are
-    prefetched."""
-    if enrolled is None:
-        enrolled = is_enrolled(user, course)
-    return enrolled or can_edit_course(user, course)
-
-
-def can_read_lesson(user, lesson: Lesson, course: Course | None = None, *, enrolled: bool | None = None) -> bool:
-    """Preview lessons: anyone who can see the course. Others: enrolled learners, the
-    course's instructors and staff (`enrolled` as for can_read_all_lessons)."""
-    if lesson.is_preview:
-        return True
-    return can_read_all_lessons(user, course or lesson.course, enrolled=enrolled)

@@ -130,14 +130,10 @@ def _visible_lessons(user) -> QuerySet[Lesson]:
     return Lesson.objects.filter(access.visible_courses_q(user, via="course"))
 
 
-def lesson_get_for(
-    user, lesson_id: int, *, course_slug: str | None = None, enrolled: bool | None = None
-) -> tuple[Lesson, bool]:
-    """The lesson and whether `user` may read its content. NotFoundError when its course
-    is not visible to `user`, or is not the course `course_slug` names.
-
-    `enrolled`: whether `user` is enrolled in that course, when the caller has read the
-    enrollment (None: courses.access asks the enrollment hook)."""
+def lesson_get_for(user, lesson_id: int, *, course_slug: str | None = None) -> Lesson:
+    """The lesson, with its module, course and attachments. NotFoundError when its course
+    is not visible to `user`, or is not the course `course_slug` names. Whether `user`
+    may read its content is enrollments.access's rule."""
     lessons = _visible_lessons(user).filter(pk=lesson_id).order_by()  # one row: no sort (nor its join)
     if course_slug is not None:
         lessons = lessons.filter(course__slug=course_slug)
@@ -148,7 +144,7 @@ def lesson_get_for(
     )
     if lesson is None:
         raise NotFoundError("Lesson not found.")
-    return lesson, access.can_read_lesson(user, lesson, lesson.course, enrolled=enrolled)
+    return lesson
 
 
 def lesson_get_visible(user, lesson_id: int) -> Lesson:

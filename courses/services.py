@@ -11,8 +11,10 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses import access
+from courses.errors import ErrorCode
 from courses.models import Attachment, Course, Lesson, Module
-from lms.exceptions import ApplicationError
+from lms.exceptions import ApplicationError, PermissionDeniedError
 
 COURSE_FIELDS = (
     "title", "slug", "summary", "description", "category", "level", "language", "cover_image", "capacity",
@@ -25,7 +27,7 @@ LESSON_FIELDS = (
 
 
 def _invalid(errors: Mapping[str, list[str]]) -> ApplicationError:
-    return ApplicationError("Invalid input.", code="invalid", extra={"errors": dict(errors)})
+    return ApplicationError("Invalid input.", code=ErrorCode.INVALID, extra={"errors": dict(errors)})
 
 
 def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
@@ -54,6 +56,8 @@ def course_create(*, instructor, data: Mapping) -> Course:
     """A new course taught by `instructor`: a draft, unless `data["status"]` asks for
     another status, which then goes through `course_set_status` in the same transaction
     (a refused publication creates nothing)."""
+    if not access.can_author(instructor):
+        raise PermissionDeniedError("Only instructors can create courses.")
     course = Course(status=Course.Status.DRAFT)
     _apply(course, data, COURSE_FIELDS)
     if not course.slug:
@@ -113,7 +117,9 @@ def course_set_status(*, course: Course, status: str) -> Course:
         raise _invalid({"status": [f"Unknown status {status!r}."]})
     if status == Course.Status.PUBLISHED:
         if not Lesson.objects.filter(course=course).exists():
-            raise ApplicationError("A course needs at least one lesson before it is published.", code="course_empty")
+            raise ApplicationError(
+                "A course needs at least one lesson before it is published.", code=ErrorCode.COURSE_EMPTY
+            )
         course.published_at = course.published_at or timezone.now()
     course.status = status
     course.save(update_fields=["status", "published_at", "updated_at"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from courses import access
@@ -39,24 +39,25 @@ class Progress:
         return self.required_total > 0 and self.required_done >= self.required_total
 
 
-def is_enrolled(user, course_id: int) -> bool:
-    """Active or completed enrollments give access to the content (dropped ones do not)."""
-    return Enrollment.objects.filter(user=user, course_id=course_id, status__in=Enrollment.SEATED).exists()
-
-
 def enrollment_for(user, course_id: int) -> Enrollment | None:
+    """`user`'s enrollment in the course whatever its status (dropped ones included)."""
     if user is None or not user.is_authenticated:
         return None
     return Enrollment.objects.filter(user=user, course_id=course_id).first()
 
 
-def seated_enrollment_for(user, *, course_id: int | None = None, course_slug: str | None = None) -> Enrollment | None:
-    """`user`'s active or completed enrollment in the course (by id or by slug; one
-    query): what gives access to the content, as `is_enrolled` says."""
+def seated_enrollments(user) -> QuerySet[Enrollment]:
+    """`user`'s active and completed enrollments: those that give access to the content
+    (dropped ones do not). The one definition every "is this learner enrolled?" reads."""
     if user is None or not user.is_authenticated:
-        return None
+        return Enrollment.objects.none()
+    return Enrollment.objects.filter(user=user, status__in=Enrollment.SEATED)
+
+
+def seated_enrollment_for(user, *, course_id: int | None = None, course_slug: str | None = None) -> Enrollment | None:
+    """`user`'s seat in the course (by id or by slug; one query), or None."""
     course = {"course_id": course_id} if course_slug is None else {"course__slug": course_slug}
-    return Enrollment.objects.filter(user=user, status__in=Enrollment.SEATED, **course).first()
+    return seated_enrollments(user).filter(**course).first()
 
 
 def _visible_enrollments_q(user) -> Q:
@@ -166,17 +167,18 @@ def _every_lesson_counts(enrollments: list[Enrollment]) -> tuple[dict[int, int],
 
 
 def progress_for(enrollment: Enrollment) -> Progress:
-    """The enrollment's progress as the learner sees it: counted in the database
-    (`progress_counted`), with the lesson to continue with from the course's outline."""
-    progress = progress_counted(enrollment)
-    return _with_next_lesson(progress, course_selectors.outline_lessons(enrollment.course_id))
+    """The enrollment's progress as the learner sees it, with the lesson to continue
+    with: what the learner did (one query) over the course's outline (courses.selectors,
+    kept per catalog version). Pages and answers show this; a completion is decided on
+    `progress_counted`, which reads no cache."""
+    return _progress_shown({enrollment.pk: enrollment.course_id})[enrollment.pk]
 
 
 def progress_counted(enrollment: Enrollment) -> Progress:
     """The enrollment's progress counted in the database from the content as it is now,
     never from a cache, in one query: what decides a completion (the services call it
     under the enrollment's row lock). No next lesson."""
-    return _progress_of({enrollment.pk: enrollment.course_id})[enrollment.pk]
+    return _progress_counted({enrollment.pk: enrollment.course_id})[enrollment.pk]
 
 
 def next_lesson_id(lessons: Sequence[course_selectors.OutlineLesson], completed: frozenset[int]) -> int | None:
@@ -184,71 +186,108 @@ def next_lesson_id(lessons: Sequence[course_selectors.OutlineLesson], completed:
     return next((ls.pk for ls in lessons if ls.pk not in completed), None)
 
 
-def _with_next_lesson(progress: Progress, lessons: Sequence[course_selectors.OutlineLesson]) -> Progress:
-    return replace(progress, next_lesson_id=next_lesson_id(lessons, progress.completed_lesson_ids))
+# The parts of one progress query: rows of (part, owner, number, key).
+_LESSON, _MET, _REQUIRED, _DONE_REQUIRED, _COURSE_REQUIRED, _COURSE_EVERY = range(6)
 
 
-# The parts of `_progress_of`'s one query: (part, owner, number, key).
-_LESSON, _MET, _REQUIRED, _COURSE_REQUIRED, _COURSE_EVERY = range(5)
+@dataclass
+class _Done:
+    lessons: set[int]  # lessons completed
+    met: set[str]  # requirement keys met
+    required: set[str]  # the course's requirement keys
+    required_lessons_done: int = 0  # (counted in the database only)
 
 
-def _progress_of(enrollments: Mapping[int, int]) -> dict[int, Progress]:
-    """For each enrollment (id -> course id), its progress counted in one query (UNION
-    ALL), whatever the number of enrollments: the lessons it completed (and whether each
-    is required), the requirement keys it met, the keys its course requires, and its
-    course's numbers of required and of all lessons."""
+def _done(
+    enrollments: Mapping[int, int], *, counts: bool = False
+) -> tuple[dict[int, _Done], dict[int, tuple[int, int]]]:
+    """For each enrollment (id -> course id), what it has done, in one query (UNION ALL)
+    whatever the number of enrollments: the lessons completed, the requirement keys met,
+    and its course's keys. `counts` adds, for the write path, the required lessons
+    completed and each course's numbers of required and of all lessons (course id ->
+    (required, every))."""
     courses = set(enrollments.values())
-    lessons = Lesson.objects.filter(course__in=courses).order_by().values("course_id")
+    no_number = Value(None, output_field=IntegerField())
+    no_key = Value("", output_field=CharField())
+    completed = LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
     parts = [
-        LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
-        .annotate(
-            part=Value(_LESSON),
-            key=Case(
-                When(lesson__is_required=True, then=Value("required")), default=Value(""), output_field=CharField()
-            ),
-        )
-        .values_list("part", "enrollment_id", "lesson_id", "key"),
+        completed.annotate(part=Value(_LESSON), key=no_key).values_list("part", "enrollment_id", "lesson_id", "key"),
         RequirementCompletion.objects.filter(enrollment__in=enrollments)
-        .annotate(part=Value(_MET), number=Value(None, output_field=IntegerField()))
+        .annotate(part=Value(_MET), number=no_number)
         .values_list("part", "enrollment_id", "number", "key"),
         CourseRequirement.objects.filter(course__in=courses)
-        .annotate(part=Value(_REQUIRED), number=Value(None, output_field=IntegerField()))
+        .annotate(part=Value(_REQUIRED), number=no_number)
         .values_list("part", "course_id", "number", "key"),
-        lessons.filter(is_required=True)
-        .annotate(number=Count("id"), part=Value(_COURSE_REQUIRED), key=Value("", output_field=CharField()))
-        .values_list("part", "course_id", "number", "key"),
-        lessons.annotate(
-            number=Count("id"), part=Value(_COURSE_EVERY), key=Value("", output_field=CharField())
-        ).values_list("part", "course_id", "number", "key"),
     ]
-    completed: dict[int, set[int]] = {pk: set() for pk in enrollments}
-    completed_required = dict.fromkeys(enrollments, 0)
-    met: dict[int, set[str]] = {pk: set() for pk in enrollments}
+    if counts:
+        lessons = Lesson.objects.filter(course__in=courses).order_by().values("course_id")
+        parts += [
+            completed.filter(lesson__is_required=True)
+            .order_by()
+            .values("enrollment_id")
+            .annotate(number=Count("id"), part=Value(_DONE_REQUIRED), key=no_key)
+            .values_list("part", "enrollment_id", "number", "key"),
+            lessons.filter(is_required=True)
+            .annotate(number=Count("id"), part=Value(_COURSE_REQUIRED), key=no_key)
+            .values_list("part", "course_id", "number", "key"),
+            lessons.annotate(number=Count("id"), part=Value(_COURSE_EVERY), key=no_key).values_list(
+                "part", "course_id", "number", "key"
+            ),
+        ]
+    done = {pk: _Done(set(), set(), set()) for pk in enrollments}
     required: dict[int, set[str]] = {course_id: set() for course_id in courses}
-    required_lessons = dict.fromkeys(courses, 0)
-    every_lesson = dict.fromkeys(courses, 0)
+    lesson_counts = dict.fromkeys(courses, (0, 0))
     for part, owner, number, key in parts[0].union(*parts[1:], all=True):
         if part == _LESSON:
-            completed[owner].add(number)
-            completed_required[owner] += key == "required"
+            done[owner].lessons.add(number)
         elif part == _MET:
-            met[owner].add(key)
+            done[owner].met.add(key)
         elif part == _REQUIRED:
             required[owner].add(key)
+        elif part == _DONE_REQUIRED:
+            done[owner].required_lessons_done = number
         elif part == _COURSE_REQUIRED:
-            required_lessons[owner] = number
+            lesson_counts[owner] = (number, lesson_counts[owner][1])
         else:
-            every_lesson[owner] = number
-    return {
-        pk: _progress(
-            required_total=required_lessons[course_id] + len(required[course_id]),
-            required_done=completed_required[pk] + len(met[pk] & required[course_id]),
-            every_total=every_lesson[course_id],
-            every_done=len(completed[pk]),
-            completed=frozenset(completed[pk]),
+            lesson_counts[owner] = (lesson_counts[owner][0], number)
+    for pk, course_id in enrollments.items():
+        done[pk].required = required[course_id]
+    return done, lesson_counts
+
+
+def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
+    done, lesson_counts = _done(enrollments, counts=True)
+    found = {}
+    for pk, course_id in enrollments.items():
+        items, (required_lessons, every_lesson) = done[pk], lesson_counts[course_id]
+        found[pk] = _progress(
+            required_total=required_lessons + len(items.required),
+            required_done=items.required_lessons_done + len(items.met & items.required),
+            every_total=every_lesson,
+            every_done=len(items.lessons),
+            completed=frozenset(items.lessons),
         )
-        for pk, course_id in enrollments.items()
-    }
+    return found
+
+
+def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
+    done, _ = _done(enrollments)
+    outlines = course_selectors.outlines_for(set(enrollments.values()))
+    found = {}
+    for pk, course_id in enrollments.items():
+        items, lessons = done[pk], outlines[course_id].lessons
+        required = {ls.pk for ls in lessons if ls.is_required}
+        every = {ls.pk for ls in lessons}
+        completed = frozenset(items.lessons)
+        progress = _progress(
+            required_total=len(required) + len(items.required),
+            required_done=len(required & completed) + len(items.met & items.required),
+            every_total=len(every),
+            every_done=len(every & completed),
+            completed=completed,
+        )
+        found[pk] = replace(progress, next_lesson_id=next_lesson_id(lessons, completed))
+    return found
 
 
 def _requirement_keys(enrollments: Mapping[int, int]) -> dict[int, tuple[set[str], set[str]]]:
@@ -287,10 +326,9 @@ def dashboard_for(user) -> list[Enrollment]:
     )
     if not enrollments:
         return enrollments
-    progress = _progress_of({e.pk: e.course_id for e in enrollments})
-    outlines = course_selectors.outlines_for({e.course_id for e in enrollments})
+    progress = _progress_shown({e.pk: e.course_id for e in enrollments})
     for e in enrollments:
-        e.progress = _with_next_lesson(progress[e.pk], outlines[e.course_id].lessons)
+        e.progress = progress[e.pk]
         e.next_lesson_id = e.progress.next_lesson_id
     return enrollments
 

@@ -26,6 +26,7 @@ from courses import access
 from courses import services as course_services
 from courses.models import Course, Lesson
 from enrollments import selectors
+from enrollments.errors import ErrorCode
 from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from enrollments.signals import course_completed
 from lms import events, metrics
@@ -43,11 +44,11 @@ class EnrollmentRefused(ConflictError):
 
 def _check_can_enrol(*, user, course: Course, now) -> None:
     if course.status != Course.Status.PUBLISHED:
-        raise EnrollmentRefused("This course is not open for enrollment.", code="course_not_published")
+        raise EnrollmentRefused("This course is not open for enrollment.", code=ErrorCode.COURSE_NOT_PUBLISHED)
     if course.enrollment_opens_at and now < course.enrollment_opens_at:
-        raise EnrollmentRefused("Enrollment has not opened yet.", code="enrollment_not_open")
+        raise EnrollmentRefused("Enrollment has not opened yet.", code=ErrorCode.ENROLLMENT_NOT_OPEN)
     if course.enrollment_closes_at and now >= course.enrollment_closes_at:
-        raise EnrollmentRefused("Enrollment is closed.", code="enrollment_closed")
+        raise EnrollmentRefused("Enrollment is closed.", code=ErrorCode.ENROLLMENT_CLOSED)
     required = list(course.prerequisites.values_list("pk", "title"))
     if required:
         done = set(
@@ -59,7 +60,7 @@ def _check_can_enrol(*, user, course: Course, now) -> None:
         if missing:
             raise ApplicationError(
                 "Complete the prerequisite courses first: " + ", ".join(missing) + ".",
-                code="prerequisites_missing",
+                code=ErrorCode.PREREQUISITES_MISSING,
                 extra={"missing_prerequisites": missing},
             )
 
@@ -84,7 +85,7 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
         return existing, False
     _check_can_enrol(user=user, course=course, now=now)
     if course.capacity is not None and selectors.course_seats_taken(course) >= course.capacity:
-        raise EnrollmentRefused("This course is full.", code="course_full")
+        raise EnrollmentRefused("This course is full.", code=ErrorCode.COURSE_FULL)
 
     if existing is not None:
         existing.status = Enrollment.Status.COMPLETED if existing.completed_at else Enrollment.Status.ACTIVE
@@ -114,7 +115,7 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
     )
     from enrollments import tasks
 
-    tasks.send_enrollment_confirmation.delay_on_commit(enrollment.pk)
+    tasks.enrollment_confirmation_send.delay_on_commit(enrollment.pk)
     logger.info("enrollment_created", extra={"enrollment_id": enrollment.pk, "course_id": course.pk})
     return enrollment, created
 
@@ -124,7 +125,7 @@ def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
     """Leave a course. Progress is kept for a later return; a completed course stays completed."""
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status == Enrollment.Status.COMPLETED:
-        raise ConflictError("A completed course cannot be dropped.", code="enrollment_completed")
+        raise ConflictError("A completed course cannot be dropped.", code=ErrorCode.ENROLLMENT_COMPLETED)
     if enrollment.status == Enrollment.Status.DROPPED:
         return enrollment
     enrollment.status = Enrollment.Status.DROPPED
@@ -139,10 +140,10 @@ def enrollment_drop(*, enrollment: Enrollment) -> Enrollment:
 
 
 def _enrollment_for_lesson(*, user, lesson: Lesson, lock: bool = False) -> Enrollment:
-    qs = Enrollment.objects.filter(user=user, course_id=lesson.course_id, status__in=Enrollment.SEATED)
+    qs = selectors.seated_enrollments(user).filter(course_id=lesson.course_id)
     enrollment = (qs.select_for_update(of=("self",)) if lock else qs).first()
     if enrollment is None:
-        raise PermissionDeniedError("Enrol in this course first.", code="not_enrolled")
+        raise PermissionDeniedError("Enrol in this course first.", code=ErrorCode.NOT_ENROLLED)
     return enrollment
 
 
@@ -384,13 +385,15 @@ def emails_from_csv(source: bytes | IO[bytes]) -> list[str]:
     # One byte over the limit is enough to refuse it; a larger file is never read whole.
     data = source if isinstance(source, bytes) else source.read(BULK_ENROL_MAX_BYTES + 1)
     if len(data) > BULK_ENROL_MAX_BYTES:
-        raise ApplicationError(f"The file is larger than {BULK_ENROL_MAX_BYTES // 1024} KB.", code="file_too_large")
+        raise ApplicationError(
+            f"The file is larger than {BULK_ENROL_MAX_BYTES // 1024} KB.", code=ErrorCode.FILE_TOO_LARGE
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ApplicationError("The file must be UTF-8 encoded CSV.", code="invalid_csv") from None
+        raise ApplicationError("The file must be UTF-8 encoded CSV.", code=ErrorCode.INVALID_CSV) from None
     if "\x00" in text:
-        raise ApplicationError("The file must be UTF-8 encoded CSV.", code="invalid_csv")
+        raise ApplicationError("The file must be UTF-8 encoded CSV.", code=ErrorCode.INVALID_CSV)
     rows: list[tuple[int, list[str]]] = []
     reader = csv.reader(io.StringIO(text))
     try:
@@ -398,16 +401,16 @@ def emails_from_csv(source: bytes | IO[bytes]) -> list[str]:
             if any(cell.strip() for cell in row):
                 rows.append((reader.line_num, row))
     except csv.Error as exc:
-        raise ApplicationError(f"The file is not valid CSV: {exc}.", code="invalid_csv") from None
+        raise ApplicationError(f"The file is not valid CSV: {exc}.", code=ErrorCode.INVALID_CSV) from None
     if not rows:
-        raise ApplicationError("The file has no addresses.", code="empty_csv")
+        raise ApplicationError("The file has no addresses.", code=ErrorCode.EMPTY_CSV)
     header = [cell.strip().lower() for cell in rows[0][1]]
     column = 0
     if any(cell in _EMAIL_HEADERS for cell in header):
         column = next(i for i, cell in enumerate(header) if cell in _EMAIL_HEADERS)
         rows = rows[1:]
     elif len(header) > 1:
-        raise ApplicationError("Name the column of addresses `email` in the first row.", code="no_email_column")
+        raise ApplicationError("Name the column of addresses `email` in the first row.", code=ErrorCode.NO_EMAIL_COLUMN)
     return emails_validate(
         [row[column] if column < len(row) else "" for _, row in rows],
         lines=[line for line, _ in rows],
@@ -422,7 +425,7 @@ def emails_validate(
     field errors of `field_name`."""
     if len(values) > BULK_ENROL_MAX_ROWS:
         raise ApplicationError(
-            f"At most {BULK_ENROL_MAX_ROWS} addresses at a time ({len(values)} given).", code="too_many_rows"
+            f"At most {BULK_ENROL_MAX_ROWS} addresses at a time ({len(values)} given).", code=ErrorCode.TOO_MANY_ROWS
         )
     emails: dict[str, None] = {}
     errors: list[str] = []
@@ -436,10 +439,10 @@ def emails_validate(
         emails.setdefault(email, None)
     if errors:
         raise ApplicationError(
-            "Some rows are not email addresses.", code="invalid_rows", extra={"errors": {field_name: errors}}
+            "Some rows are not email addresses.", code=ErrorCode.INVALID_ROWS, extra={"errors": {field_name: errors}}
         )
     if not emails:
-        raise ApplicationError("The file has no addresses.", code="empty_csv")
+        raise ApplicationError("The file has no addresses.", code=ErrorCode.EMPTY_CSV)
     return list(emails)
 
 

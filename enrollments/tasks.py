@@ -18,10 +18,10 @@ _RETRY = {
 
 
 @shared_task(name="enrollments.send_confirmation", **_RETRY)
-def send_enrollment_confirmation(enrollment_id: int) -> bool:
+def enrollment_confirmation_send(enrollment_id: int) -> bool:
     return services.enrollment_confirmation_send(enrollment_id=enrollment_id)
 
 
 @shared_task(name="enrollments.send_reminders", acks_late=True, soft_time_limit=600, time_limit=660)
-def send_reminders() -> int:
+def reminders_send() -> int:
     return services.reminders_send()

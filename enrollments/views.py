@@ -9,9 +9,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import access, fragments
+from courses import fragments
 from courses import selectors as course_selectors
 from courses.files import attachment_response
+from enrollments import access as lesson_access
 from enrollments import selectors, services
 from enrollments.models import Enrollment
 from lms.exceptions import ApplicationError
@@ -80,16 +81,15 @@ def lesson(request, slug: str, lesson_id: int):
     # The enrollment is read once, first, and decides access with the lesson (one query
     # each); the visit and the progress reuse it.
     enrollment = selectors.seated_enrollment_for(request.user, course_slug=slug)
-    lesson, can_read = course_selectors.lesson_get_for(
-        request.user, lesson_id, course_slug=slug, enrolled=enrollment is not None
-    )
+    lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
+    can_read = lesson_access.can_read_lesson(request.user, lesson, enrolled=enrollment is not None)
     course = lesson.course
     if enrollment and can_read:
         services.lesson_visit(user=request.user, lesson=lesson, enrollment=enrollment)
     ordered = course_selectors.outline_lessons(course.pk)
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
     progress = selectors.progress_for(enrollment) if enrollment else None
-    if enrollment or access.can_read_all_lessons(request.user, course, enrolled=False):
+    if enrollment or lesson_access.can_read_all_lessons(request.user, course, enrolled=False):
         readable = {ls.pk for ls in ordered}
     else:
         readable = {ls.pk for ls in ordered if ls.is_preview}
@@ -114,7 +114,7 @@ def lesson(request, slug: str, lesson_id: int):
 @login_required
 @require_POST
 def lesson_complete(request, slug: str, lesson_id: int):
-    lesson, _can_read = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
+    lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
     try:
         done = services.lesson_complete(user=request.user, lesson=lesson)
     except ApplicationError as exc:
@@ -131,8 +131,8 @@ def lesson_complete(request, slug: str, lesson_id: int):
 
 
 def attachment(request, slug: str, lesson_id: int, attachment_id: int):
-    lesson, can_read = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
-    if not can_read:
+    lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
+    if not lesson_access.can_read_lesson(request.user, lesson):
         raise Http404("Attachment not found.")
     found = next((a for a in lesson.attachments.all() if a.pk == attachment_id), None)
     if found is None:

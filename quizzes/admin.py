@@ -183,7 +183,7 @@ class AttemptAdmin(admin.ModelAdmin):
         return False
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and (access.is_full_access(request.user) or request.user.is_instructor)
+        return access.can_use_instructor_admin(request.user)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

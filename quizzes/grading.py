@@ -10,6 +10,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from lms.exceptions import ApplicationError
+from quizzes.errors import ErrorCode
 
 TWO_PLACES = Decimal("0.01")
 _SPACES = re.compile(r"\s+")
@@ -39,7 +40,7 @@ def _decimal(value) -> Decimal | None:
 
 
 def _invalid(message: str) -> ApplicationError:
-    return ApplicationError(message, code="invalid_answer")
+    return ApplicationError(message, code=ErrorCode.INVALID_ANSWER)
 
 
 def validate_response(question: dict, response) -> dict:

@@ -22,6 +22,7 @@ from enrollments import services as enrollment_services
 from lms import events, metrics
 from lms.exceptions import ConflictError, PermissionDeniedError
 from quizzes import grading
+from quizzes.errors import ErrorCode
 from quizzes.models import Answer, Attempt, Question, Quiz, Regrade
 
 logger = logging.getLogger(__name__)
@@ -70,8 +71,8 @@ def _counts_for(user, quiz: Quiz) -> bool:
 def _ensure_can_take(user, quiz: Quiz) -> None:
     if access.can_edit_course(user, quiz.course):
         return
-    if not enrollment_selectors.is_enrolled(user, quiz.course_id):
-        raise PermissionDeniedError("Enrol in this course to take its quizzes.", code="not_enrolled")
+    if enrollment_selectors.seated_enrollment_for(user, course_id=quiz.course_id) is None:
+        raise PermissionDeniedError("Enrol in this course to take its quizzes.", code=ErrorCode.NOT_ENROLLED)
 
 
 @transaction.atomic
@@ -93,7 +94,7 @@ def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> tuple[Att
     if counts and quiz.max_attempts:
         used = Attempt.objects.filter(user=user, quiz=quiz, counts=True).count()
         if used >= quiz.max_attempts:
-            raise ConflictError("You have used all your attempts at this quiz.", code="attempt_limit_reached")
+            raise ConflictError("You have used all your attempts at this quiz.", code=ErrorCode.ATTEMPT_LIMIT_REACHED)
     number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
     deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
     try:
@@ -110,7 +111,9 @@ def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> tuple[Att
     except IntegrityError as exc:  # another request opened one first (the constraint holds)
         existing = Attempt.objects.filter(user=user, quiz=quiz, status=Attempt.Status.IN_PROGRESS).first()
         if existing is None:
-            raise ConflictError("Another attempt is being started; try again.", code="attempt_conflict") from exc
+            raise ConflictError(
+                "Another attempt is being started; try again.", code=ErrorCode.ATTEMPT_CONFLICT
+            ) from exc
         return existing, False
     logger.info("attempt_started", extra={"attempt_id": attempt.pk, "quiz_id": quiz.pk})
     return attempt, True
@@ -126,9 +129,9 @@ def attempt_save_answers(*, attempt: Attempt, answers: Mapping, now: datetime | 
     now = now or timezone.now()
     attempt = Attempt.objects.select_for_update().get(pk=attempt.pk)
     if attempt.status != Attempt.Status.IN_PROGRESS:
-        raise ConflictError("This attempt has been submitted.", code="attempt_submitted")
+        raise ConflictError("This attempt has been submitted.", code=ErrorCode.ATTEMPT_SUBMITTED)
     if attempt.deadline is not None and now > attempt.deadline:
-        raise ConflictError("The time for this attempt is over.", code="deadline_passed")
+        raise ConflictError("The time for this attempt is over.", code=ErrorCode.DEADLINE_PASSED)
     questions = _question_map(attempt)
     cleaned: dict[int, dict] = {}
     for key, response in answers.items():
@@ -137,7 +140,7 @@ def attempt_save_answers(*, attempt: Attempt, answers: Mapping, now: datetime | 
         except (TypeError, ValueError):
             question_id = None
         if question_id not in questions:
-            raise ConflictError("That question is not on this paper.", code="unknown_question")
+            raise ConflictError("That question is not on this paper.", code=ErrorCode.UNKNOWN_QUESTION)
         cleaned[question_id] = grading.validate_response(questions[question_id], response)
     for question_id, response in cleaned.items():
         Answer.objects.update_or_create(
@@ -313,12 +316,12 @@ def regrade_preview(*, question: Question) -> dict:
 
 
 def regrade_request(*, question: Question, requested_by) -> Regrade:
-    """Record the correction and queue the regrade (run by quizzes.tasks.regrade)."""
+    """Record the correction and queue the regrade (run by quizzes.tasks.regrade_run)."""
     from quizzes import tasks
 
     with transaction.atomic():
         regrade = Regrade.objects.create(quiz=question.quiz, question=question, requested_by=requested_by)
-        tasks.regrade.delay_on_commit(regrade.pk)
+        tasks.regrade_run.delay_on_commit(regrade.pk)
     return regrade
 
 

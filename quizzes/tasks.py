@@ -6,7 +6,7 @@ from quizzes import services
 
 
 @shared_task(name="quizzes.close_overdue_attempts", acks_late=True, soft_time_limit=300, time_limit=360)
-def close_overdue_attempts() -> int:
+def attempts_close_overdue() -> int:
     return services.attempts_close_overdue()
 
 
@@ -19,5 +19,5 @@ def close_overdue_attempts() -> int:
     soft_time_limit=600,
     time_limit=660,
 )
-def regrade(regrade_id: int) -> int:
+def regrade_run(regrade_id: int) -> int:
     return services.regrade_run(regrade_id=regrade_id).attempts_changed

@@ -37,7 +37,8 @@ MAX_BUILDS = 5
 
 
 def can_export(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and (access.is_full_access(user) or user.is_instructor))
+    """Exports are part of the instructor workspace."""
+    return access.can_use_instructor_admin(user)
 
 
 @transaction.atomic
@@ -58,7 +59,7 @@ def export_request(*, user, kind: str, course: Course | None = None) -> tuple[Ex
         return pending.get(), False
     from reports import tasks
 
-    tasks.build_export.delay_on_commit(export.pk)
+    tasks.export_build.delay_on_commit(export.pk)
     logger.info("export_requested", extra={"export_id": export.pk, "kind": kind})
     return export, True
 
@@ -172,6 +173,6 @@ def exports_sweep(*, now=None) -> dict[str, int]:
         failed += 1
     requeued = 0
     for pk in stale.filter(builds__lt=MAX_BUILDS).values_list("pk", flat=True):
-        tasks.build_export.delay(pk)
+        tasks.export_build.delay(pk)
         requeued += 1
     return {"expired": expired, "failed": failed, "requeued": requeued}

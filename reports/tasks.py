@@ -22,10 +22,10 @@ _TRANSIENT = (OSError, ConnectionError, TimeoutError, ServiceRequestError, Servi
     soft_time_limit=900,
     time_limit=960,
 )
-def build_export(export_id: int) -> bool:
+def export_build(export_id: int) -> bool:
     return services.export_build(export_id=export_id) is not None
 
 
 @shared_task(name="reports.sweep_exports", acks_late=True, soft_time_limit=300, time_limit=360)
-def sweep_exports() -> dict:
+def exports_sweep() -> dict:
     return services.exports_sweep()

@@ -9,6 +9,6 @@ class WebhooksConfig(AppConfig):
         # Relay new outbox events as soon as their transaction commits; the periodic
         # relay (beat) picks up anything this misses (broker down, a crash).
         from lms.events import on_emitted
-        from webhooks.tasks import enqueue_relay
+        from webhooks.tasks import outbox_relay_enqueue
 
-        on_emitted(enqueue_relay)
+        on_emitted(outbox_relay_enqueue)

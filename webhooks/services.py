@@ -49,7 +49,7 @@ def event_body(event: OutboxEvent) -> bytes:
     return json.dumps(envelope, separators=(",", ":"), sort_keys=True).encode()
 
 
-def relay_outbox(*, limit: int = 500) -> list[int]:
+def outbox_relay(*, limit: int = 500) -> list[int]:
     """Turn undispatched events into pending deliveries; returns the delivery ids to send.
     Rows are claimed with SKIP LOCKED, so relays running in parallel never double up."""
     with transaction.atomic():
@@ -82,7 +82,7 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(settings.WEBHOOK_RETRY_BASE_SECONDS * (2 ** (attempts - 1)), 6 * 3600))
 
 
-def deliver(*, delivery_id: int) -> WebhookDelivery:
+def delivery_send(*, delivery_id: int) -> WebhookDelivery:
     """Send one delivery if it is due. The row is locked for the attempt, so a delivery
     is never sent by two workers at once; a worker killed mid-send leaves it pending, and
     it is sent again (receivers de-duplicate by X-Webhook-Id)."""
@@ -146,7 +146,7 @@ def deliver(*, delivery_id: int) -> WebhookDelivery:
     return delivery
 
 
-def due_deliveries(*, limit: int = 500) -> list[int]:
+def deliveries_due(*, limit: int = 500) -> list[int]:
     return list(
         WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now())
         .order_by("next_attempt_at")

@@ -21,30 +21,30 @@ RELAY_DELAY_SECONDS = 1
 
 
 @shared_task(name="webhooks.relay_outbox", acks_late=True, soft_time_limit=120, time_limit=150)
-def relay_outbox() -> int:
+def outbox_relay() -> int:
     # Cleared before reading the outbox: an event committed after this point queues a
     # new relay, one committed before it is read below.
     _forget_queued_relay()
-    ids = services.relay_outbox()
+    ids = services.outbox_relay()
     for delivery_id in ids:
-        deliver.delay(delivery_id)
+        delivery_send.delay(delivery_id)
     return len(ids)
 
 
 @shared_task(name="webhooks.deliver", acks_late=True, soft_time_limit=30, time_limit=45)
-def deliver(delivery_id: int) -> str:
-    return services.deliver(delivery_id=delivery_id).status
+def delivery_send(delivery_id: int) -> str:
+    return services.delivery_send(delivery_id=delivery_id).status
 
 
 @shared_task(name="webhooks.send_due", acks_late=True, soft_time_limit=300, time_limit=360)
-def send_due() -> int:
-    ids = services.due_deliveries()
+def deliveries_send_due() -> int:
+    ids = services.deliveries_due()
     for delivery_id in ids:
-        deliver.delay(delivery_id)
+        delivery_send.delay(delivery_id)
     return len(ids)
 
 
-def enqueue_relay() -> None:
+def outbox_relay_enqueue() -> None:
     """After an event commits: relay it now if the broker is reachable; otherwise the
     periodic relay will (the event is safe in the outbox either way)."""
     try:
@@ -53,7 +53,7 @@ def enqueue_relay() -> None:
     except Exception:  # no cache: queue one anyway
         logger.warning("webhook_relay_flag_unavailable", exc_info=True)
     try:
-        relay_outbox.apply_async(countdown=RELAY_DELAY_SECONDS)
+        outbox_relay.apply_async(countdown=RELAY_DELAY_SECONDS)
     except Exception:
         _forget_queued_relay()
         logger.warning("webhook_relay_enqueue_failed", exc_info=True)

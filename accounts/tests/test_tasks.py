@@ -13,7 +13,7 @@ from accounts.tests.factories import UserFactory
 def test_tasks_run_inline_when_forced(settings):
     assert settings.TASKS_FORCE_INLINE
     user = UserFactory()
-    result = tasks.send_welcome_email.delay(user.pk)
+    result = tasks.welcome_email_send.delay(user.pk)
     assert result.get() is True
     assert len(mail.outbox) == 1
 
@@ -23,7 +23,7 @@ def test_flush_task_returns_how_many_tokens_it_removed():
     user = UserFactory()
     services.tokens_issue(user=user)
     OutstandingToken.objects.filter(user=user).update(expires_at="2000-01-01T00:00:00Z")
-    assert tasks.flush_expired_tokens.delay().get() == 1
+    assert tasks.tokens_flush_expired.delay().get() == 1
 
 
 @pytest.mark.celery_worker

@@ -318,3 +318,14 @@ def test_every_catalog_change_bumps_the_cache_version_once_committed(change, dja
     for callback in callbacks:
         callback()
     assert cache.catalog_version() > before
+
+
+@pytest.mark.parametrize("role", ["learner", "inactive instructor"])
+def test_only_an_active_instructor_or_staff_can_create_a_course_whatever_the_door(role):
+    from accounts.tests.factories import UserFactory
+    from lms.exceptions import PermissionDeniedError
+
+    user = UserFactory() if role == "learner" else InstructorFactory(is_active=False)
+    with pytest.raises(PermissionDeniedError):
+        services.course_create(instructor=user, data={"title": "Not mine to make"})
+    assert not Course.objects.filter(title="Not mine to make").exists()

@@ -8,6 +8,12 @@ router.register("enrollments", views.EnrollmentViewSet, basename="enrollment")
 
 urlpatterns = [
     *router.urls,
+    path("lessons/<int:lesson_id>/", views.LessonDetailView.as_view(), name="lesson-detail"),
+    path(
+        "lessons/<int:lesson_id>/attachments/<int:attachment_id>/",
+        views.AttachmentDownloadView.as_view(),
+        name="lesson-attachment",
+    ),
     path("lessons/<int:lesson_id>/complete/", views.LessonCompleteView.as_view(), name="lesson-complete"),
     path("courses/<slug:slug>/enrollments/bulk/", views.BulkEnrolView.as_view(), name="course-bulk-enrol"),
 ]

@@ -3,13 +3,18 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from courses import access as course_access
 from courses import selectors as course_selectors
-from enrollments import selectors, services
+from courses import services as course_services
+from courses.api.serializers import LessonSerializer, LessonWriteSerializer
+from courses.files import attachment_response
+from enrollments import access, selectors, services
 from enrollments.api.serializers import (
     BulkEnrolResultSerializer,
     BulkEnrolSerializer,
@@ -19,7 +24,7 @@ from enrollments.api.serializers import (
 )
 from lms.api.idempotency import idempotent
 from lms.api.parsers import JSONParser
-from lms.exceptions import PermissionDeniedError
+from lms.exceptions import NotFoundError, PermissionDeniedError
 
 
 def progress_payload(enrollment, progress: selectors.Progress | None = None) -> dict:
@@ -116,6 +121,50 @@ class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def progress(self, request, pk=None):
         enrollment = selectors.enrollment_get_for(request.user, pk)
         return Response(progress_payload(enrollment))
+
+
+class LessonDetailView(GenericAPIView):
+    """A lesson. Its content (body, video, attachments) only for those who may read it:
+    403 with the outline fields for others who can see the course, 404 when they cannot."""
+
+    # Who may read it is enrollments.access's rule; its instructors change it here too
+    # (courses.services).
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = LessonSerializer
+
+    def get(self, request, lesson_id: int):
+        lesson = course_selectors.lesson_get_for(request.user, lesson_id)
+        if not access.can_read_lesson(request.user, lesson):
+            raise PermissionDenied("Enrol in this course to read this lesson.")
+        return Response(LessonSerializer(lesson, context={"can_read": True}).data)
+
+    @extend_schema(request=LessonWriteSerializer, responses={200: LessonSerializer})
+    def patch(self, request, lesson_id: int):
+        lesson = course_selectors.lesson_get_for(request.user, lesson_id)
+        if not course_access.can_edit_course(request.user, lesson.course):
+            raise PermissionDenied("Only this course's instructors can change it.")
+        serializer = LessonWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        course_services.lesson_update(lesson=lesson, data=serializer.validated_data)
+        lesson = course_selectors.lesson_get_for(request.user, lesson_id)
+        return Response(LessonSerializer(lesson, context={"can_read": True}).data)
+
+
+class AttachmentDownloadView(GenericAPIView):
+    """Serves a lesson attachment to those who may read the lesson, always as a download."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, lesson_id: int, attachment_id: int):
+        lesson = course_selectors.lesson_get_for(request.user, lesson_id)
+        if not access.can_read_lesson(request.user, lesson):
+            raise PermissionDenied("Enrol in this course to download its files.")
+        attachment = next((a for a in lesson.attachments.all() if a.pk == attachment_id), None)
+        if attachment is None:
+            raise NotFoundError("Attachment not found.")
+        return attachment_response(attachment)
 
 
 class LessonCompleteView(GenericAPIView):

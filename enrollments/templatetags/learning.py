@@ -3,7 +3,8 @@ templates load them; its Python code never imports enrollments)."""
 
 from django import template
 
-from enrollments import selectors
+from courses import fragments
+from enrollments import access, selectors
 from enrollments.models import Enrollment
 
 register = template.Library()
@@ -24,3 +25,11 @@ def enrol_panel(context, course):
         "progress": progress,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag(takes_context=True)
+def syllabus(context, course):
+    """The course page's syllabus: its lessons are links for those who may read them all
+    (enrollments.access), previews for everyone."""
+    read_all = access.can_read_all_lessons(context["request"].user, course)
+    return fragments.syllabus(course.pk, course.slug, read_all=read_all)

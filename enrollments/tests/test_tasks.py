@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 
 def test_the_confirmation_is_sent_once_even_if_the_task_runs_twice():
     enrollment = EnrollmentFactory(course=course_with_lessons(title="Data 101"))
-    assert tasks.send_enrollment_confirmation.delay(enrollment.pk).get() is True
-    assert tasks.send_enrollment_confirmation.delay(enrollment.pk).get() is False
+    assert tasks.enrollment_confirmation_send.delay(enrollment.pk).get() is True
+    assert tasks.enrollment_confirmation_send.delay(enrollment.pk).get() is False
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [enrollment.user.email]
@@ -30,7 +30,7 @@ def test_the_confirmation_is_sent_once_even_if_the_task_runs_twice():
 
 
 def test_the_confirmation_of_a_missing_enrollment_sends_nothing():
-    assert tasks.send_enrollment_confirmation.delay(999_999).get() is False
+    assert tasks.enrollment_confirmation_send.delay(999_999).get() is False
     assert mail.outbox == []
 
 
@@ -56,14 +56,14 @@ def test_reminders_go_to_inactive_learners_once_per_period(reminder_days):
     with time_machine.travel(start, tick=False):
         idle = EnrollmentFactory(course=course_with_lessons(title="Idle Course"))
     with time_machine.travel(start + timedelta(days=6), tick=False):
-        assert tasks.send_reminders.delay().get() == 0  # not inactive long enough yet
+        assert tasks.reminders_send.delay().get() == 0  # not inactive long enough yet
     with time_machine.travel(start + timedelta(days=8), tick=False):
-        assert tasks.send_reminders.delay().get() == 1
-        assert tasks.send_reminders.delay().get() == 0  # a second run the same day
+        assert tasks.reminders_send.delay().get() == 1
+        assert tasks.reminders_send.delay().get() == 0  # a second run the same day
     with time_machine.travel(start + timedelta(days=12), tick=False):
-        assert tasks.send_reminders.delay().get() == 0  # still within the period
+        assert tasks.reminders_send.delay().get() == 0  # still within the period
     with time_machine.travel(start + timedelta(days=16), tick=False):
-        assert tasks.send_reminders.delay().get() == 1  # a new period, still inactive
+        assert tasks.reminders_send.delay().get() == 1  # a new period, still inactive
     assert [m.to for m in mail.outbox] == [[idle.user.email]] * 2
     assert "Idle Course" in mail.outbox[0].subject
 
@@ -78,7 +78,7 @@ def test_reminders_skip_recently_active_completed_and_dropped_learners(reminder_
     with time_machine.travel(start + timedelta(days=6), tick=False):
         Enrollment.objects.filter(pk=active_again.pk).update(last_activity_at=timezone.now())
     with time_machine.travel(start + timedelta(days=8), tick=False):
-        assert tasks.send_reminders.delay().get() == 1
+        assert tasks.reminders_send.delay().get() == 1
     assert [m.to for m in mail.outbox] == [[idle.user.email]]
     assert completed.user.email not in str([m.to for m in mail.outbox])
     assert dropped.user.email not in str([m.to for m in mail.outbox])

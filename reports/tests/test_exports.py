@@ -179,7 +179,7 @@ def test_the_same_export_asked_from_many_tabs_at_once_is_built_once(monkeypatch,
     from reports import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.build_export, "delay_on_commit", queued.append)
+    monkeypatch.setattr(tasks.export_build, "delay_on_commit", queued.append)
     cast = Cast()
     course = course_with_lessons(instructors=[cast.owner]) if scope == "course" else None
     requester = cast.owner if course else cast.staff

@@ -59,13 +59,13 @@ def test_receiver_down_then_up_gets_the_event_once_after_retries(allow_loopback)
     _register()
     with WebhookReceiver(sub.secret, fail_first=2) as receiver:
         WebhookSubscription.objects.filter(pk=sub.pk).update(url=receiver.url)
-        (delivery_id,) = services.relay_outbox()
+        (delivery_id,) = services.outbox_relay()
         now = timezone.now()
         for minutes in (0, 5, 30):
             with time_machine.travel(now + timedelta(minutes=minutes)):
-                services.deliver(delivery_id=delivery_id)
+                services.delivery_send(delivery_id=delivery_id)
         with time_machine.travel(now + timedelta(hours=2)):
-            services.deliver(delivery_id=delivery_id)  # already delivered: nothing is sent
+            services.delivery_send(delivery_id=delivery_id)  # already delivered: nothing is sent
         assert [r["id"] for r in receiver.requests] == [receiver.requests[0]["id"]]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.status, delivery.attempts) == ("delivered", 3)
@@ -75,15 +75,15 @@ def test_delivery_is_marked_dead_after_the_limit_and_can_be_replayed(allow_loopb
     settings.WEBHOOK_MAX_ATTEMPTS = 2
     sub = _subscribe(f"http://127.0.0.1:{free_port()}/nobody-listens")
     _register()
-    (delivery_id,) = services.relay_outbox()
-    services.deliver(delivery_id=delivery_id)
+    (delivery_id,) = services.outbox_relay()
+    services.delivery_send(delivery_id=delivery_id)
     with time_machine.travel(timezone.now() + timedelta(hours=1)):
-        delivery = services.deliver(delivery_id=delivery_id)
+        delivery = services.delivery_send(delivery_id=delivery_id)
     assert (delivery.status, delivery.last_error) == ("dead", "connection failed")
     with WebhookReceiver(sub.secret) as receiver:
         WebhookSubscription.objects.filter(pk=sub.pk).update(url=receiver.url)
         assert services.replay(deliveries=[delivery]) == 1
-        assert services.deliver(delivery_id=delivery_id).status == "delivered"
+        assert services.delivery_send(delivery_id=delivery_id).status == "delivered"
         assert len(receiver.requests) == 1
 
 
@@ -99,9 +99,9 @@ def test_a_rolled_back_change_emits_nothing():
 
 def test_events_without_subscribers_are_dispatched_without_deliveries():
     _register()
-    assert services.relay_outbox() == []
+    assert services.outbox_relay() == []
     assert OutboxEvent.objects.filter(dispatched_at__isnull=False).count() == 1
-    assert services.relay_outbox() == []  # a second relay finds nothing new
+    assert services.outbox_relay() == []  # a second relay finds nothing new
 
 
 @pytest.mark.parametrize(
@@ -130,8 +130,8 @@ def test_a_target_that_became_private_is_not_called(settings):
     sub = _subscribe("http://127.0.0.1:1/x")
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = False
     _register()
-    (delivery_id,) = services.relay_outbox()
-    delivery = services.deliver(delivery_id=delivery_id)
+    (delivery_id,) = services.outbox_relay()
+    delivery = services.delivery_send(delivery_id=delivery_id)
     assert delivery.last_status_code is None and delivery.last_error.startswith("blocked: ")
     assert delivery.last_latency_ms is None  # nothing was sent, so nothing was timed
     assert sub.pk
@@ -144,12 +144,12 @@ def test_events_committed_while_a_relay_is_queued_ride_along_with_it(monkeypatch
     queued = []
     # Enqueueing is recorded here instead of running inline (the suite runs tasks inline);
     # the commits, the coalescing flag in the real cache and the relay task itself are real.
-    monkeypatch.setattr(tasks.relay_outbox, "apply_async", lambda countdown: queued.append(("relay", countdown)))
+    monkeypatch.setattr(tasks.outbox_relay, "apply_async", lambda countdown: queued.append(("relay", countdown)))
     for n in range(20):
         with django_capture_on_commit_callbacks(execute=True):
             events.emit("user.registered", {"user_id": n, "email": f"u{n}@example.com"})
     assert queued == [("relay", tasks.RELAY_DELAY_SECONDS)]
-    assert tasks.relay_outbox() == 0  # the queued relay runs: all 20 events relayed (no subscriber)
+    assert tasks.outbox_relay() == 0  # the queued relay runs: all 20 events relayed (no subscriber)
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
     with django_capture_on_commit_callbacks(execute=True):  # an event after it started: a new relay
         events.emit("user.registered", {"user_id": 99, "email": "late@example.com"})
@@ -165,7 +165,7 @@ def test_a_relay_whose_broker_is_down_does_not_block_the_next_one(monkeypatch):
         calls.append("try")
         raise ConnectionError("broker down")
 
-    monkeypatch.setattr(tasks.relay_outbox, "apply_async", refuse)
-    tasks.enqueue_relay()
-    tasks.enqueue_relay()
+    monkeypatch.setattr(tasks.outbox_relay, "apply_async", refuse)
+    tasks.outbox_relay_enqueue()
+    tasks.outbox_relay_enqueue()
     assert calls == ["try", "try"]  # the flag was cleared when the enqueue failed

@@ -176,8 +176,8 @@ def test_hostile_url_is_refused_on_save_and_never_reaches_the_listener(form, lis
     # Stored anyway (saved before this rule, or written to the table): blocked at delivery.
     WebhookSubscription.objects.create(url=url, events=["user.registered"])
     _event()
-    (delivery_id,) = services.relay_outbox()
-    delivery = services.deliver(delivery_id=delivery_id)
+    (delivery_id,) = services.outbox_relay()
+    delivery = services.delivery_send(delivery_id=delivery_id)
     assert delivery.status == WebhookDelivery.Status.PENDING
     assert delivery.last_status_code is None and delivery.last_error.startswith("blocked: ")
     assert listener.connections == before
@@ -239,8 +239,8 @@ def test_delivery_connects_to_the_checked_address_even_if_dns_changes(settings, 
         WebhookSubscription.objects.filter(pk=sub.pk).update(url=f"http://hooks.test:{receiver.port}/hooks")
         monkeypatch.setattr(security.socket, "getaddrinfo", answer)
         _event()
-        (delivery_id,) = services.relay_outbox()
-        delivery = services.deliver(delivery_id=delivery_id)
+        (delivery_id,) = services.outbox_relay()
+        delivery = services.delivery_send(delivery_id=delivery_id)
         assert (delivery.status, delivery.last_error) == (WebhookDelivery.Status.DELIVERED, "")
         assert [r["host"] for r in receiver.requests] == [f"hooks.test:{receiver.port}"]
     assert lookups == ["hooks.test"]
@@ -299,8 +299,8 @@ def test_https_sends_the_original_name_and_checks_the_certificate(settings, monk
     )
     WebhookSubscription.objects.create(url=f"https://hooks.test:{port}/hooks", events=["user.registered"])
     _event()
-    (delivery_id,) = services.relay_outbox()
-    delivery = services.deliver(delivery_id=delivery_id)
+    (delivery_id,) = services.outbox_relay()
+    delivery = services.delivery_send(delivery_id=delivery_id)
     thread.join(timeout=10)
     server.close()
     assert seen_names == ["hooks.test"]  # SNI is the URL's name, not the pinned address
@@ -329,8 +329,8 @@ def test_redirects_are_not_followed(settings):
                 url=f"http://127.0.0.1:{server.server_address[1]}/hooks", events=["user.registered"]
             )
             _event()
-            (delivery_id,) = services.relay_outbox()
-            delivery = services.deliver(delivery_id=delivery_id)
+            (delivery_id,) = services.outbox_relay()
+            delivery = services.delivery_send(delivery_id=delivery_id)
         finally:
             server.shutdown()
             server.server_close()
@@ -342,8 +342,8 @@ def test_a_refused_connection_says_only_that_it_failed(settings):
     settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
     WebhookSubscription.objects.create(url=f"http://127.0.0.1:{free_port()}/x", events=["user.registered"])
     _event()
-    (delivery_id,) = services.relay_outbox()
-    delivery = services.deliver(delivery_id=delivery_id)
+    (delivery_id,) = services.outbox_relay()
+    delivery = services.delivery_send(delivery_id=delivery_id)
     assert delivery.last_error == "connection failed"  # not errno, address or port
 
 
