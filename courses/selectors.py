@@ -6,7 +6,7 @@ import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
@@ -67,6 +67,30 @@ def _lesson_count():
     whole catalog (docs/performance.md)."""
     counts = Lesson.objects.filter(course=OuterRef("pk")).order_by().values("course").annotate(n=Count("pk"))
     return Coalesce(Subquery(counts.values("n"), output_field=IntegerField()), Value(0))
+
+
+# What a catalog list shows of each course, read as values (no model instances).
+LIST_COLUMNS = (
+    "id", "slug", "title", "summary", "level", "language", "cover_image", "status", "published_at",
+    "estimated_hours", "lesson_count", "enrollment_count",
+    "category_id", "category__name", "category__slug", "category__parent__slug",
+)  # fmt: skip
+
+
+def course_list_values(courses: QuerySet[Course]) -> QuerySet:
+    """A `course_list_for` queryset as rows of LIST_COLUMNS, because building model
+    instances with their category was most of a list's Python time (docs/performance.md).
+    Instructors: `instructors_of`."""
+    return courses.prefetch_related(None).values(*LIST_COLUMNS)
+
+
+def instructors_of(course_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Each course's instructors, in the order the course pages list them; one query."""
+    found: dict[int, list[User]] = {pk: [] for pk in course_ids}
+    users = _instructor_rows.filter(taught_courses__in=found).annotate(course_id=F("taught_courses"))
+    for user in users:
+        found[user.course_id].append(user)
+    return found
 
 
 def featured_courses(*, limit: int = 3) -> list[Course]:

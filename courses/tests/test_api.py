@@ -523,3 +523,44 @@ def test_the_list_shows_every_shape_a_course_can_take(api_client, cast):
     assert [i["name"] for i in by_slug["in-child"]["instructors"]] == [teachers[1].email.split("@")[0], "Ada Zed"]
     assert by_slug["covered"]["cover_image"].startswith("http://testserver/")
     assert by_slug["draft-one"]["published_at"] is None
+
+
+# --- the list built from rows ---------------------------------------------------------------
+
+
+def test_the_list_built_from_rows_is_what_the_serializer_gives(rf, cast, settings):
+    """course_list_data builds the catalog's dicts by hand (docs/performance.md): for every
+    shape a course can take, field by field, it must be what CourseListSerializer says."""
+    from decimal import Decimal
+
+    from courses import selectors
+    from courses.api.serializers import CourseListSerializer, course_list_data
+
+    parent = CategoryFactory(slug="science")
+    teachers = [InstructorFactory(first_name="Ada", last_name="Zed"), InstructorFactory(first_name="", last_name="")]
+    CourseFactory(slug="in-child", category=CategoryFactory(parent=parent), estimated_hours=Decimal("12.5"),
+                  instructors=teachers)  # fmt: skip
+    CourseFactory(slug="in-parent", category=parent, instructors=[], estimated_hours=None)
+    CourseFactory(slug="no-category", title="Ünïcode <b>&</b>", summary="")
+    CourseFactory(slug="draft-one", draft=True, instructors=[cast.owner])
+    covered = CourseFactory(slug="covered")
+    Course.objects.filter(pk=covered.pk).update(cover_image="covers/a cover é.png")  # the URL needs no file
+    request = rf.get(LIST, HTTP_HOST="testserver")
+    request.user = cast.staff
+    context = {"request": request}
+
+    courses = selectors.course_list_for(cast.staff)
+    expected = CourseListSerializer(list(courses), many=True, context=context).data
+    built = course_list_data(list(selectors.course_list_values(courses)), context=context)
+
+    assert [c["slug"] for c in built] == [c["slug"] for c in expected]
+    assert len(built) == 5
+    for mine, theirs in zip(built, expected, strict=True):
+        assert list(mine) == list(theirs)  # the same keys, in the same order
+        assert mine == dict(theirs), mine["slug"]
+    by_slug = {c["slug"]: c for c in built}
+    assert by_slug["in-child"]["category"]["parent"] == "science"
+    assert by_slug["in-child"]["estimated_hours"] == "12.5"
+    assert [i["name"] for i in by_slug["in-child"]["instructors"]] == [teachers[1].email.split("@")[0], "Ada Zed"]
+    assert by_slug["covered"]["cover_image"].startswith("http://testserver/")
+    assert by_slug["draft-one"]["published_at"] is None
