@@ -23,7 +23,26 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-env = environ.Env()
+class _SecretFiles(environ.FileAwareMapping):
+    """The environment, where any variable may instead name a file holding its value
+    (`SECRET_KEY_FILE=/run/secrets/secret_key`, as Docker and Kubernetes secrets are
+    mounted): the file wins over the variable, and its trailing newline is dropped."""
+
+    def __getitem__(self, key: str) -> str:
+        path = self.env.get(f"{key}_FILE")
+        if not path:
+            return self.env[key]
+        try:
+            return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{key}_FILE names {path!r}, which cannot be read ({exc.strerror}).") from None
+
+
+class _Env(environ.Env):
+    ENVIRON = _SecretFiles()
+
+
+env = _Env()
 
 
 def _url_without_driver(url: str) -> str:
@@ -489,18 +508,6 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic jobs, all in one place; each entry says when and why.
-# Webhooks: WEBHOOK_ALLOW_PRIVATE_TARGETS (development only: loopback and private
-# addresses are refused otherwise), WEBHOOK_TIMEOUT_SECONDS, WEBHOOK_MAX_ATTEMPTS.
-WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
-WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
-WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
-if IS_PRODUCTION and WEBHOOK_ALLOW_PRIVATE_TARGETS:
-    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_TARGETS must be False in production.")
-
-# Days of inactivity before a learner gets a reminder (at most one per such period).
-ENROLLMENT_REMINDER_DAYS = env.int("ENROLLMENT_REMINDER_DAYS", default=7)
-
 CELERY_BEAT_SCHEDULE: dict = {
     # Every minute: grade attempts whose time ran out while the learner was away, so
     # results and course completion never wait for the learner to come back.
@@ -545,6 +552,23 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": crontab(hour=3, minute=15),
     },
 }
+
+# =============================================================================
+# Webhooks and learning rules: WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT_SECONDS,
+# WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_SECONDS, ENROLLMENT_REMINDER_DAYS
+# =============================================================================
+
+# Loopback and private addresses are refused as webhook targets unless this is on
+# (development only).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+if IS_PRODUCTION and WEBHOOK_ALLOW_PRIVATE_TARGETS:
+    raise ImproperlyConfigured("WEBHOOK_ALLOW_PRIVATE_TARGETS must be False in production.")
+
+# Days of inactivity before a learner gets a reminder (at most one per such period).
+ENROLLMENT_REMINDER_DAYS = env.int("ENROLLMENT_REMINDER_DAYS", default=7)
 
 # =============================================================================
 # Storage: FILE_STORAGE_PROVIDER, AZURE_STORAGE_CONNECTION_STRING,

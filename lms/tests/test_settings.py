@@ -318,3 +318,27 @@ def test_make_run_serves_with_links_to_the_address_it_serves():
     ).stdout
     serve = next(line for line in dry_run.splitlines() if "runserver" in line)
     assert "SITE_URL=${SITE_URL:-http://127.0.0.5:9123}" in serve and serve.endswith("runserver 127.0.0.5:9123")
+
+
+def test_any_variable_may_be_read_from_a_file_named_by_its_FILE_variable(tmp_path):
+    """Secrets mounted as files (Docker, Kubernetes): the file wins over the variable and
+    its trailing newline is dropped."""
+    (tmp_path / "key").write_text(STRONG_KEY + "\n")
+    (tmp_path / "db").write_text("postgres://lms:s3cret@db:5432/lms\n")
+    env = base_env(
+        **PRODUCTION_ENV,
+        SECRET_KEY_FILE=str(tmp_path / "key"),
+        DATABASE_URL="postgres://ignored@elsewhere/other",
+        DATABASE_URL_FILE=str(tmp_path / "db"),
+    )
+    env.pop("SECRET_KEY", None)
+    s = load_settings(env, "SECRET_KEY", "DATABASES")
+    assert s["SECRET_KEY"] == STRONG_KEY
+    assert (s["DATABASES"]["default"]["HOST"], s["DATABASES"]["default"]["PASSWORD"]) == ("db", "s3cret")
+
+
+def test_a_FILE_variable_naming_a_missing_file_refuses_to_start_naming_it(tmp_path):
+    proc = run_manage("check", env=base_env(SECRET_KEY_FILE=str(tmp_path / "absent")))
+    assert proc.returncode != 0
+    assert "SECRET_KEY_FILE names" in proc.stderr
+    assert "cannot be read" in proc.stderr
