@@ -49,9 +49,9 @@ from django.utils import timezone  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from benchmarks.seed import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD, BIG_COURSE_SLUG  # noqa: E402
 from courses.models import Course, Lesson  # noqa: E402
 from enrollments.models import Enrollment, LessonProgress  # noqa: E402
-from quizzes.management.commands.seed_benchmark import BENCH_EMAIL_DOMAIN, BENCH_PASSWORD, BIG_COURSE_SLUG  # noqa: E402
 from quizzes.models import Answer, Attempt, Quiz  # noqa: E402
 from quizzes.services import draw_paper  # noqa: E402
 

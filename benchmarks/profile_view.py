@@ -42,8 +42,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from rest_framework_simplejwt.tokens import AccessToken  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from benchmarks.seed import BIG_COURSE_SLUG  # noqa: E402
 from enrollments.models import Enrollment  # noqa: E402
-from quizzes.management.commands.seed_benchmark import BIG_COURSE_SLUG  # noqa: E402
 
 
 def main() -> None:

@@ -145,7 +145,7 @@ def helper(command: str, env: dict[str, str], tmp: Path, *extra: str) -> dict:
 
 
 def ensure_database(args, env: dict[str, str]) -> str:
-    """Reuse the database when it holds this tier and seed (seed_benchmark's comment on
+    """Reuse the database when it holds this tier and seed (benchmarks/seed.py's comment on
     it says so); otherwise create, migrate and seed it. Returns what was done."""
     import psycopg
 
@@ -166,7 +166,7 @@ def ensure_database(args, env: dict[str, str]) -> str:
     print(f"migrating and seeding {args.database} with tier {args.tier} ...", flush=True)
     run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], seed_env)
     started = time.perf_counter()
-    run([sys.executable, "manage.py", "seed_benchmark", "--tier", args.tier, "--seed", str(args.seed)], seed_env)
+    run([sys.executable, str(BENCH / "seed.py"), "--tier", args.tier, "--seed", str(args.seed)], seed_env)
     return f"seeded database {args.database} ({marker}) in {time.perf_counter() - started:.0f} s"
 
 

@@ -23,6 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
+
 class _SecretFiles(environ.FileAwareMapping):
     """The environment, where any variable may instead name a file holding its value
     (`SECRET_KEY_FILE=/run/secrets/secret_key`, as Docker and Kubernetes secrets are

@@ -13,6 +13,12 @@ from courses.models import Course, Lesson, Module
 from lms.models import TimeStampedModel
 
 
+def requirement_key(quiz_id: int) -> str:
+    """The key under which a required quiz is one of its course's completion requirements
+    (enrollments.CourseRequirement), and a passed one a met requirement."""
+    return f"quiz:{quiz_id}"
+
+
 class Quiz(TimeStampedModel):
     class ReviewPolicy(models.TextChoices):
         NEVER = "never", _("Never show answers")
@@ -75,7 +81,7 @@ class Quiz(TimeStampedModel):
 
     @property
     def requirement_key(self) -> str:
-        return f"quiz:{self.pk}"
+        return requirement_key(self.pk)
 
 
 class Question(TimeStampedModel):

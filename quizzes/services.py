@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -23,14 +23,26 @@ from lms import events, metrics
 from lms.exceptions import ConflictError, PermissionDeniedError
 from quizzes import grading
 from quizzes.errors import ErrorCode
-from quizzes.models import Answer, Attempt, Question, Quiz, Regrade
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Regrade
 
 logger = logging.getLogger(__name__)
 
 
-def question_snapshot(question: Question, *, choice_order: list[int] | None = None, shuffle: bool = False) -> dict:
-    """The question as it is now, with its key: what an attempt stores and grades against."""
-    choices = [{"id": c.pk, "text": c.text, "is_correct": c.is_correct} for c in question.choices.all()]
+def question_snapshot(
+    question: Question,
+    *,
+    choice_order: list[int] | None = None,
+    shuffle: bool = False,
+    choices: Iterable[Choice] | None = None,
+) -> dict:
+    """The question as it is now, with its key: what an attempt stores and grades against.
+
+    `choices`: the question's choices in order, when the caller holds them (the benchmark
+    seeder, which writes rows without saving them); its own otherwise."""
+    choices = [
+        {"id": c.pk, "text": c.text, "is_correct": c.is_correct}
+        for c in (question.choices.all() if choices is None else choices)
+    ]
     if choice_order is not None:
         rank = {cid: i for i, cid in enumerate(choice_order)}
         choices.sort(key=lambda c: rank.get(c["id"], len(rank)))

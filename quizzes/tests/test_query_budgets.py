@@ -1,14 +1,14 @@
 """Query budgets of the quiz scenarios of the benchmark (docs/performance.md): starting
 and submitting an attempt, and reading it back, cost the same number of queries for a
 5-question quiz in a small catalog and a 20-question quiz in a larger one (both seeded by
-seed_benchmark's own code, with smaller tiers). Timing belongs to benchmarks/run.py."""
+benchmarks/seed.py's own code, with smaller tiers). Timing belongs to benchmarks/run.py."""
 
 import io
 
 import pytest
 
 from accounts.models import User
-from quizzes.management.commands.seed_benchmark import Seeder, Tier
+from benchmarks.seed import Seeder, Tier
 from quizzes.models import Attempt, Quiz
 from quizzes.tests.conftest import right_answers
 

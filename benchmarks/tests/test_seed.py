@@ -1,4 +1,4 @@
-"""seed_benchmark: a tier's rows in bulk, with the derived fields the models and services
+"""benchmarks/seed.py: a tier's rows in bulk, with the derived fields the models and services
 keep, the same rows for the same seed, and refusals (production, a non-empty database).
 Run with a small tier; the real tiers' sizes and speed are measured by the benchmark."""
 
@@ -7,17 +7,15 @@ import io
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 
 from accounts.models import User
+from benchmarks import seed as seed_module
+from benchmarks.seed import BIG_COURSE_SLUG, Seeder, SeedRefused, Tier
 from courses.markdown import render_markdown
 from courses.models import Category, Course, Lesson, Module
 from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from quizzes import services
-from quizzes.management.commands import seed_benchmark
-from quizzes.management.commands.seed_benchmark import BIG_COURSE_SLUG, Seeder, Tier
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz
 
 pytestmark = pytest.mark.django_db
@@ -143,21 +141,21 @@ def test_new_rows_after_seeding_get_fresh_ids():
 
 def test_command_refuses_a_database_that_is_not_empty():
     User.objects.create_user(email="someone@example.com", password=None)
-    with pytest.raises(CommandError, match="not empty"):
-        call_command("seed_benchmark", "--tier", "S", stdout=io.StringIO())
+    with pytest.raises(SeedRefused, match="not empty"):
+        seed_module.seed_database(tier="S", stdout=io.StringIO())
     assert User.objects.count() == 1
 
 
 def test_command_refuses_production_without_force(settings):
     settings.IS_PRODUCTION = True
-    with pytest.raises(CommandError, match="refused in production"):
-        call_command("seed_benchmark", "--tier", "S", stdout=io.StringIO())
+    with pytest.raises(SeedRefused, match="refused in production"):
+        seed_module.seed_database(tier="S", stdout=io.StringIO())
     assert not User.objects.exists()
 
 
 def test_command_reports_rows_per_second(monkeypatch):
-    monkeypatch.setitem(seed_benchmark.TIERS, "S", TINY)
+    monkeypatch.setitem(seed_module.TIERS, "S", TINY)
     out = io.StringIO()
-    call_command("seed_benchmark", "--tier", "S", "--seed", "2", stdout=out)
+    seed_module.seed_database(tier="S", seed=2, stdout=out)
     assert "rows/s" in out.getvalue()
     assert Enrollment.objects.count() == TINY.enrollments

@@ -1,4 +1,4 @@
-"""`manage.py seed_benchmark --tier S|M|L [--seed N]`: the benchmark's data tiers.
+"""`python benchmarks/seed.py --tier S|M|L [--seed N]`: the benchmark's data tiers.
 
 Fills an empty database with a deterministic catalog, learners and their history, in
 bulk: PostgreSQL gets COPY (ids assigned here, sequences reset at the end), other
@@ -14,37 +14,49 @@ Every seeded account's password is BENCH_PASSWORD, which is why production needs
 --force. Nothing is sent (no email, no task): bulk writes bypass signals, so the catalog
 cache version is bumped once at the end.
 
-This command lives in quizzes because quizzes is the app that may depend on all the
-others; certificate rows are written through the model only (apps.get_model).
+It writes rows the way the domain does by calling the domain's own functions where a
+value is derived (the quiz snapshot, a requirement's key, a certificate code's
+alphabet), never copies of them. benchmarks/run.py runs it on a database of its own.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import random
+import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import islice
+from pathlib import Path
 
-from django.apps import apps
+if __name__ == "__main__":  # run as a script: start Django before the models are imported
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+    import django
+
+    django.setup()
+
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connections, transaction
 from django.db.models import JSONField
 
 from accounts.models import User
+from certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate
 from courses import cache as catalog_cache
 from courses.markdown import render_markdown
 from courses.models import Category, Course, Lesson, Module
 from enrollments.models import CourseRequirement, Enrollment, LessonProgress, RequirementCompletion
 from quizzes import grading
-from quizzes.models import Answer, Attempt, Choice, Question, Quiz
+from quizzes.models import Answer, Attempt, Choice, Question, Quiz, requirement_key
+from quizzes.services import question_snapshot
 
 BENCH_PASSWORD = "bench-password-not-secret"  # noqa: S105 - published on purpose (benchmark data)
 BENCH_EMAIL_DOMAIN = "bench.example.com"
@@ -195,13 +207,14 @@ class Seeder:
         found = {name: n for name, n in found.items() if n}
         if found:
             listed = ", ".join(f"{n:,} {name}" for name, n in found.items())
-            raise CommandError(
-                f"The database is not empty ({listed}). seed_benchmark only fills an empty, migrated database: "
+            raise SeedRefused(
+                f"The database is not empty ({listed}). benchmarks/seed.py only fills an empty, migrated database: "
                 "create one (e.g. `createdb lms_bench`), point DATABASE_URL at it and run `manage.py migrate`."
             )
 
     @property
     def marker(self) -> str:
+        # The name of the command this once was: databases seeded then are still reused.
         return f"seed_benchmark tier={self.tier.name} seed={self.seed}"
 
     def validate(self) -> None:
@@ -210,11 +223,11 @@ class Seeder:
         learners = t.users - instructors
         small_courses = t.courses - 1
         if t.courses < 11 or t.lessons < t.big_course_lessons + small_courses * 2:
-            raise CommandError("A tier needs at least 11 courses and two lessons per course besides the big one.")
+            raise SeedRefused("A tier needs at least 11 courses and two lessons per course besides the big one.")
         if learners < t.bench_learners or t.enrollments < t.bench_learners * 10:
-            raise CommandError("Too few learners or enrollments for the tier's bench learners.")
+            raise SeedRefused("Too few learners or enrollments for the tier's bench learners.")
         if t.enrollments > learners * t.courses:
-            raise CommandError("More enrollments than learner and course pairs.")
+            raise SeedRefused("More enrollments than learner and course pairs.")
 
     def _instructor_count(self) -> int:
         return max(2, self.tier.courses // 4)
@@ -319,7 +332,7 @@ class Seeder:
                 e.done = len(self.outline[e.course_id])
                 budget -= e.done
         if budget < 0:
-            raise CommandError("The tier's progress rows cannot cover its completed enrollments.")
+            raise SeedRefused("The tier's progress rows cannot cover its completed enrollments.")
         open_ = [e for e in self.enrollments if e.status != Enrollment.Status.COMPLETED]
         weights = [rng.random() ** 3 for _ in open_]
         scale = budget / sum(weights)
@@ -334,7 +347,7 @@ class Seeder:
                     left -= 1
                     grew = True
             if not grew:
-                raise CommandError("The tier has more progress rows than lessons to progress through.")
+                raise SeedRefused("The tier has more progress rows than lessons to progress through.")
         # A progress row for a lesson opened but not completed comes out of the same budget.
         for e in open_:
             if e.done >= 2 and rng.random() < 0.3:
@@ -545,7 +558,7 @@ class Seeder:
                     updated_at=ANCHOR,
                 )
                 questions.append(question)
-                snapshot_choices = []
+                question_choices = []
                 if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
                     correct = {0, 2} if kind == Question.Kind.MULTIPLE else {(question_id * 7) % 4}
                     for n in range(4):
@@ -558,8 +571,8 @@ class Seeder:
                             position=n + 1,
                         )
                         choices.append(choice)
-                        snapshot_choices.append({"id": choice.id, "text": choice.text, "is_correct": choice.is_correct})
-                paper.append(self._snapshot(question, snapshot_choices))
+                        question_choices.append(choice)
+                paper.append(question_snapshot(question, choices=question_choices))
             self.papers[quiz_id] = paper
         self.writer.write(Quiz, quizzes)
         # A required quiz is a requirement of its course (quizzes.services.quiz_requirement_sync).
@@ -581,24 +594,6 @@ class Seeder:
         if position % 10 == 9:
             return Question.Kind.TRUE_FALSE if position < 19 else Question.Kind.NUMERIC
         return Question.Kind.SINGLE
-
-    @staticmethod
-    def _snapshot(question: Question, choices: list[dict]) -> dict:
-        """What quizzes.services.question_snapshot stores (tests compare the two)."""
-        return {
-            "id": question.id,
-            "kind": question.kind,
-            "prompt_html": question.prompt_html,
-            "explanation": question.explanation,
-            "points": str(question.points),
-            "choices": choices,
-            "correct_bool": question.correct_bool,
-            "accepted_answers": list(question.accepted_answers),
-            "numeric_value": None if question.numeric_value is None else str(question.numeric_value),
-            "numeric_tolerance": str(question.numeric_tolerance),
-            "credit_all": question.credit_all,
-            "dropped": question.dropped,
-        }
 
     def write_learning(self) -> None:
         def when(e: PlannedEnrollment, step: int) -> datetime:
@@ -742,7 +737,7 @@ class Seeder:
                 RequirementCompletion(
                     id=i,
                     enrollment_id=enrollment_id,
-                    key=f"quiz:{self.quiz_of[by_id[enrollment_id].course_id]}",
+                    key=requirement_key(self.quiz_of[by_id[enrollment_id].course_id]),
                     completed_at=by_id[enrollment_id].last_activity_at,
                 )
                 for i, enrollment_id in enumerate(sorted(self.passed_enrollments), start=1)
@@ -752,8 +747,6 @@ class Seeder:
     def write_certificates(self) -> None:
         """One certificate per completed enrollment (the `course_completed` listener's
         work), not yet rendered: the certificates app renders them when its sweep runs."""
-        Certificate = apps.get_model("certificates", "Certificate")
-        alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
         seen: set[str] = set()
         rng = random.Random(self.seed + 7)
         self.certificate_codes: list[str] = []
@@ -763,9 +756,9 @@ class Seeder:
             for e in self.enrollments:
                 if e.status != Enrollment.Status.COMPLETED:
                     continue
-                code = "".join(rng.choice(alphabet) for _ in range(16))
+                code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 while code in seen:
-                    code = "".join(rng.choice(alphabet) for _ in range(16))
+                    code = "".join(rng.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 seen.add(code)
                 self.certificate_codes.append(code)
                 pk += 1
@@ -794,7 +787,7 @@ class Seeder:
         models = [
             User, User.groups.through, Category, Course, Course.instructors.through, Module, Lesson, Quiz, Question,
             Choice, Enrollment, LessonProgress, Attempt, Answer, RequirementCompletion, CourseRequirement,
-            apps.get_model("certificates", "Certificate"),
+            Certificate,
         ]  # fmt: skip
         statements = connection.ops.sequence_reset_sql(no_style(), models)
         with connection.cursor() as cursor:
@@ -802,31 +795,45 @@ class Seeder:
                 cursor.execute(sql)
 
 
-class Command(BaseCommand):
-    help = "Fill an empty database with a benchmark data tier (S, M or L). Refused in production without --force."
+class SeedRefused(Exception):
+    """The seed was refused (production, a database that is not empty, a tier that does
+    not add up); nothing was written."""
 
-    def add_arguments(self, parser):
-        parser.add_argument("--tier", choices=sorted(TIERS), required=True)
-        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same rows.")
-        parser.add_argument("--database", default="default")
-        parser.add_argument("--force", action="store_true", help="Allow running with ENVIRONMENT=production.")
 
-    def handle(self, *args, tier: str, seed: int, database: str, force: bool, **options):
-        if settings.IS_PRODUCTION and not force:
-            raise CommandError(
-                "seed_benchmark creates thousands of accounts with a published password; refused in production "
-                "(use a dedicated database and --force if you really mean it)."
-            )
-        spec = TIERS[tier]
-        self.stdout.write(
-            f"Seeding tier {tier} (seed {seed}): {spec.users:,} users, {spec.courses:,} courses, {spec.lessons:,} "
-            f"lessons, {spec.enrollments:,} enrollments, {spec.progress:,} progress rows, {spec.attempts:,} attempts"
+def seed_database(*, tier: str, seed: int = 1, database: str = "default", force: bool = False, stdout=None) -> dict:
+    """Fill the empty `database` with `tier`; what was written and how fast."""
+    stdout = stdout or sys.stdout
+    if settings.IS_PRODUCTION and not force:
+        raise SeedRefused(
+            "seed.py creates thousands of accounts with a published password; refused in production "
+            "(use a dedicated database and --force if you really mean it)."
         )
-        result = Seeder(spec, seed=seed, stdout=self.stdout, using=database).run()
-        rate = result["rows"] / result["seconds"] if result["seconds"] else 0
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Tier {tier} ready: {result['rows']:,} rows in {result['seconds']:.1f} s ({rate:,.0f} rows/s overall, "
-                f"{result['write_seconds']:.1f} s writing). Every account's password is {BENCH_PASSWORD!r}."
-            )
-        )
+    spec = TIERS[tier]
+    stdout.write(
+        f"Seeding tier {tier} (seed {seed}): {spec.users:,} users, {spec.courses:,} courses, {spec.lessons:,} "
+        f"lessons, {spec.enrollments:,} enrollments, {spec.progress:,} progress rows, {spec.attempts:,} attempts\n"
+    )
+    result = Seeder(spec, seed=seed, stdout=stdout, using=database).run()
+    rate = result["rows"] / result["seconds"] if result["seconds"] else 0
+    stdout.write(
+        f"Tier {tier} ready: {result['rows']:,} rows in {result['seconds']:.1f} s ({rate:,.0f} rows/s overall, "
+        f"{result['write_seconds']:.1f} s writing). Every account's password is {BENCH_PASSWORD!r}.\n"
+    )
+    return result
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Fill an empty database with a benchmark data tier (S, M or L).")
+    parser.add_argument("--tier", choices=sorted(TIERS), required=True)
+    parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed gives the same rows.")
+    parser.add_argument("--database", default="default")
+    parser.add_argument("--force", action="store_true", help="Allow running with ENVIRONMENT=production.")
+    args = parser.parse_args(argv)
+    try:
+        seed_database(tier=args.tier, seed=args.seed, database=args.database, force=args.force)
+    except SeedRefused as exc:
+        raise SystemExit(f"refused: {exc}") from None
+
+
+if __name__ == "__main__":
+    main()
