@@ -14,7 +14,7 @@ Commands:
               (the HTTP run publishes events with no worker to relay them) and overdue
               attempts (an interrupted run of workers.py)
   worker-certificates N  the certificates of the first N completed enrollments (by id),
-              reset to issued-but-not-rendered-or-emailed: each `certificates.process`
+              reset to issued-but-not-rendered-or-emailed: each `certificates.deliver`
               task renders and emails one (benchmarks/workers.py)
   worker-attempts N    N attempts opened 40 minutes ago on (learner, quiz) pairs of active
               enrollments (the first N by enrollment id with no open attempt), 20 answers

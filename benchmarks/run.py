@@ -453,7 +453,7 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_arguments(parser)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
@@ -466,163 +466,210 @@ def main() -> None:
     parser.add_argument("--output", default="", help="results name (default: the tier)")
     args = parser.parse_args()
     args.secret_key = secrets.token_urlsafe(64)
-    levels = [int(c) for c in args.connections.split(",")]
-    only = {s for s in args.only.split(",") if s}
+    return args
 
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: `apt-get install -y wrk` (Debian) or see docs/performance.md.")
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-"))
-    port = free_port()
-    env = bench_env(args, tmp, port)
-    began = time.perf_counter()
-    info = machine(args)
-    announce_machine(info, f"PostgreSQL {info['postgresql']}, Redis {info['redis']}, {info['wrk']}")
-    database = ensure_database(args, env)
-    print(database, flush=True)
-    run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
-    clear_redis(args)
 
-    server = Server(env, port, tmp / "gunicorn.log")
-    results: dict = {
-        "tier": args.tier,
-        "seed": args.seed,
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": info,
-        "database": database,
-        "config": {
-            "duration_s": args.duration,
-            "warmup_s": args.warmup,
-            "connections": levels,
-            "wrk_threads": args.threads,
-            "workers": args.workers or "shipped default (WEB_CONCURRENCY or max(2, cores))",
-            "environment": {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")},
-        },
-        "ceiling": {},
-        "scenarios": {},
-        "bursts": {},
-    }
-    sampler = RssSampler(server)
-    try:
-        server.wait_ready()
-        sampler.start()
-        results["dataset"] = helper("counts", env, tmp)
-        auth = helper("auth", env, tmp)
-        users = auth["users"]
-        bearer = {int(u): {"Authorization": f"Bearer {t}"} for u, t in auth["tokens"].items()}
-        cookie = {int(u): {"Cookie": f"{auth['session_cookie']}={s}"} for u, s in auth["sessions"].items()}
-        big = auth["big_course"]
-        lessons = auth["big_course_lessons"]
-        print(f"server on {HOST}:{port}, {len(users)} bench learners, {len(lessons)} lessons in {big}", flush=True)
+class HttpRun:
+    """One run: the database and the server prepared, the scenarios measured in order,
+    the results written."""
 
-        def measure(name: str, lines: list[str], *, expect=frozenset({200}), warm=True, timeout=10, levels_=None):
-            if only and name not in only and name != "ceiling":
-                return
-            preflight(port, lines, set(expect), name)
-            service = None
-            if warm and args.warmup:
-                # The warm-up runs on one connection: its median is the request's service
-                # time with no queueing, which tells code cost from contention.
-                service = wrk(args, port, lines, 1, args.warmup, tmp, timeout)["p50_ms"]
-            for c in levels_ or levels:
-                result = wrk(args, port, lines, c, args.duration, tmp, timeout)
-                result["service_ms"] = service
-                results["scenarios" if name != "ceiling" else "ceiling"].setdefault(name, []).append(result)
-                print(
-                    f"  {name:<20} c={c:<3} {result['rps']:>8.1f} req/s  p50 {result['p50_ms']:>7.1f} ms  "
-                    f"p99 {result['p99_ms']:>7.1f} ms  errors {result['errors']}  wraps {result['wrapped']}",
-                    flush=True,
-                )
+    def __init__(self, args: argparse.Namespace) -> None:
+        if shutil.which("wrk") is None:
+            raise SystemExit("wrk is not installed: `apt-get install -y wrk` (Debian) or see docs/performance.md.")
+        self.args = args
+        self.levels = [int(c) for c in args.connections.split(",")]
+        self.only = {s for s in args.only.split(",") if s}
+        self.tmp = Path(tempfile.mkdtemp(prefix="lms-bench-"))
+        self.port = free_port()
+        self.env = bench_env(args, self.tmp, self.port)
+        self.began = time.perf_counter()
 
-        rr = [users[i % len(users)] for i in range(len(users))]
-        measure("ceiling", [line("GET", "/api/v1/health/stack")])
-        measure("probe", [line("GET", "/api/v1/health")])
-        measure("catalog_api_warm", [line("GET", "/api/v1/courses/", bearer[u]) for u in rr])
-        measure("catalog_api_cold", [line("GET", "/api/v1/courses/?v={n}", bearer[u]) for u in rr])
-        measure("catalog_page", [line("GET", "/courses/", cookie[u]) for u in rr])
-        measure("catalog_page_cold", [line("GET", "/courses/?v={n}", cookie[u]) for u in rr])
-        measure("course_api_outline", [line("GET", f"/api/v1/courses/{big}/", bearer[u]) for u in rr])
-        measure("course_page_outline", [line("GET", f"/courses/{big}/", cookie[u]) for u in rr])
+    def prepare(self) -> None:
+        """The machine announced, the database seeded (or reused), static files collected,
+        this benchmark's Redis keys cleared, the server started."""
+        args, env = self.args, self.env
+        info = machine(args)
+        announce_machine(info, f"PostgreSQL {info['postgresql']}, Redis {info['redis']}, {info['wrk']}")
+        database = ensure_database(args, env)
+        print(database, flush=True)
+        run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
+        clear_redis(args)
+        self.server = Server(env, self.port, self.tmp / "gunicorn.log")
+        self.results: dict = {
+            "tier": args.tier,
+            "seed": args.seed,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": info,
+            "database": database,
+            "config": {
+                "duration_s": args.duration,
+                "warmup_s": args.warmup,
+                "connections": self.levels,
+                "wrk_threads": args.threads,
+                "workers": args.workers or "shipped default (WEB_CONCURRENCY or max(2, cores))",
+                "environment": {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")},
+            },
+            "ceiling": {},
+            "scenarios": {},
+            "bursts": {},
+        }
+        self.sampler = RssSampler(self.server)
+
+    def start(self) -> None:
+        """The server ready, memory sampled, the dataset counted, the bench learners' tokens
+        and sessions made."""
+        self.server.wait_ready()
+        self.sampler.start()
+        self.results["dataset"] = helper("counts", self.env, self.tmp)
+        auth = self.auth = helper("auth", self.env, self.tmp)
+        self.users = auth["users"]
+        self.bearer = {int(u): {"Authorization": f"Bearer {t}"} for u, t in auth["tokens"].items()}
+        self.cookie = {int(u): {"Cookie": f"{auth['session_cookie']}={s}"} for u, s in auth["sessions"].items()}
+        self.rr = [self.users[i % len(self.users)] for i in range(len(self.users))]
+        print(
+            f"server on {HOST}:{self.port}, {len(self.users)} bench learners, "
+            f"{len(auth['big_course_lessons'])} lessons in {auth['big_course']}",
+            flush=True,
+        )
+
+    def wanted(self, *names: str) -> bool:
+        return not self.only or bool(set(names) & self.only)
+
+    def measure(self, name: str, lines: list[str], *, expect=frozenset({200}), warm=True, timeout=10, levels=None):
+        """A scenario at each connection count, after a warm-up on one connection whose
+        median is the request's service time with no queueing (code cost, not contention)."""
+        if name != "ceiling" and not self.wanted(name):
+            return
+        args = self.args
+        preflight(self.port, lines, set(expect), name)
+        service = None
+        if warm and args.warmup:
+            service = wrk(args, self.port, lines, 1, args.warmup, self.tmp, timeout)["p50_ms"]
+        for c in levels or self.levels:
+            result = wrk(args, self.port, lines, c, args.duration, self.tmp, timeout)
+            result["service_ms"] = service
+            self.results["scenarios" if name != "ceiling" else "ceiling"].setdefault(name, []).append(result)
+            _print_result(name, result)
+
+    def reads(self) -> None:
+        """The catalog, course, lesson and dashboard reads, and the lesson completion."""
+        auth, bearer, cookie, rr, users = self.auth, self.bearer, self.cookie, self.rr, self.users
+        big, lessons = auth["big_course"], auth["big_course_lessons"]
+        self.measure("ceiling", [line("GET", "/api/v1/health/stack")])
+        self.measure("probe", [line("GET", "/api/v1/health")])
+        self.measure("catalog_api_warm", [line("GET", "/api/v1/courses/", bearer[u]) for u in rr])
+        self.measure("catalog_api_cold", [line("GET", "/api/v1/courses/?v={n}", bearer[u]) for u in rr])
+        self.measure("catalog_page", [line("GET", "/courses/", cookie[u]) for u in rr])
+        self.measure("catalog_page_cold", [line("GET", "/courses/?v={n}", cookie[u]) for u in rr])
+        self.measure("course_api_outline", [line("GET", f"/api/v1/courses/{big}/", bearer[u]) for u in rr])
+        self.measure("course_page_outline", [line("GET", f"/courses/{big}/", cookie[u]) for u in rr])
         step = max(1, len(lessons) // 7)
-        measure(
+        self.measure(
             "lesson_page",
             [line("GET", f"/courses/{big}/lessons/{lessons[(i * step + u) % len(lessons)]}/", cookie[u])
              for i in range(5) for u in users],
         )  # fmt: skip
-        measure("dashboard", [line("GET", "/dashboard/", cookie[u]) for u in rr])
+        self.measure("dashboard", [line("GET", "/dashboard/", cookie[u]) for u in rr])
         todo = auth["to_complete"]
-        measure(
+        self.measure(
             "lesson_complete",
             [line("POST", f"/api/v1/lessons/{todo[str(u)][k]}/complete/", bearer[u])
              for k in range(max(len(v) for v in todo.values())) for u in users if k < len(todo[str(u)])],
         )  # fmt: skip
-        codes = auth["certificate_codes"]
-        if codes:
-            measure("certificate_verify", [line("GET", f"/api/v1/certificates/verify/{code}/") for code in codes])
+        if codes := auth["certificate_codes"]:
+            self.measure("certificate_verify", [line("GET", f"/api/v1/certificates/verify/{code}/") for code in codes])
 
-        # Quiz: each start opens an attempt on a (learner, quiz) pair with none open; the
-        # answers are then saved (outside the measurement) and each submit grades one.
-        if not only or {"quiz_start", "quiz_submit"} & only:
-            for c in levels:
-                pairs = helper("quiz-start", env, tmp)["pairs"]
-                starts = [line("POST", f"/api/v1/quizzes/{q}/attempts/", bearer[u]) for u, q in pairs]
-                result = wrk(args, port, starts, c, args.duration, tmp)
-                opened = helper("quiz-open", env, tmp)["attempts"]
-                result["attempts_opened"] = len(opened)
-                results["scenarios"].setdefault("quiz_start", []).append(result)
-                submits = [line("POST", f"/api/v1/attempts/{a}/submit/", bearer[u]) for a, u in opened]
-                result = wrk(args, port, submits, c, args.duration, tmp)
-                results["scenarios"].setdefault("quiz_submit", []).append(result)
-                for name in ("quiz_start", "quiz_submit"):
-                    r = results["scenarios"][name][-1]
-                    print(
-                        f"  {name:<20} c={c:<3} {r['rps']:>8.1f} req/s  p50 {r['p50_ms']:>7.1f} ms  "
-                        f"p99 {r['p99_ms']:>7.1f} ms  errors {r['errors']}  wraps {r['wrapped']}",
-                        flush=True,
-                    )
-            # 200 learners start at the same moment, then all submit at once.
+    def quizzes(self) -> None:
+        """Each start opens an attempt on a (learner, quiz) pair with none open; the answers
+        are then saved (outside the measurement) and each submit grades one. Then 200
+        learners start at the same moment, and all submit at once."""
+        if not self.wanted("quiz_start", "quiz_submit"):
+            return
+        args, env, tmp, bearer, results = self.args, self.env, self.tmp, self.bearer, self.results
+        for c in self.levels:
             pairs = helper("quiz-start", env, tmp)["pairs"]
-            seen, chosen = set(), []
-            for u, q in pairs:  # one attempt per learner: 200 different people
-                if u not in seen:
-                    seen.add(u)
-                    chosen.append((u, q))
-            chosen = chosen[:200]
-            results["bursts"]["quiz_start_200"] = burst(
-                port, [line("POST", f"/api/v1/quizzes/{q}/attempts/", bearer[u]) for u, q in chosen], {200, 201}
-            )
+            starts = [line("POST", f"/api/v1/quizzes/{q}/attempts/", bearer[u]) for u, q in pairs]
+            result = wrk(args, self.port, starts, c, args.duration, tmp)
             opened = helper("quiz-open", env, tmp)["attempts"]
-            results["bursts"]["quiz_submit_200"] = burst(
-                port, [line("POST", f"/api/v1/attempts/{a}/submit/", bearer[u]) for a, u in opened[:200]], {200}
-            )
-            for name, r in results["bursts"].items():
-                print(f"  burst {name}: {r['requests']} at once, all done in {r['wall_s']} s, p50 {r['p50_ms']} ms, "
-                      f"p99 {r['p99_ms']} ms, statuses {r['statuses']}", flush=True)  # fmt: skip
+            result["attempts_opened"] = len(opened)
+            results["scenarios"].setdefault("quiz_start", []).append(result)
+            submits = [line("POST", f"/api/v1/attempts/{a}/submit/", bearer[u]) for a, u in opened]
+            result = wrk(args, self.port, submits, c, args.duration, tmp)
+            results["scenarios"].setdefault("quiz_submit", []).append(result)
+            for name in ("quiz_start", "quiz_submit"):
+                _print_result(name, results["scenarios"][name][-1])
+        pairs = helper("quiz-start", env, tmp)["pairs"]
+        seen, chosen = set(), []
+        for u, q in pairs:  # one attempt per learner: 200 different people
+            if u not in seen:
+                seen.add(u)
+                chosen.append((u, q))
+        chosen = chosen[:200]
+        results["bursts"]["quiz_start_200"] = burst(
+            self.port, [line("POST", f"/api/v1/quizzes/{q}/attempts/", bearer[u]) for u, q in chosen], {200, 201}
+        )
+        opened = helper("quiz-open", env, tmp)["attempts"]
+        results["bursts"]["quiz_submit_200"] = burst(
+            self.port, [line("POST", f"/api/v1/attempts/{a}/submit/", bearer[u]) for a, u in opened[:200]], {200}
+        )
+        for name, r in results["bursts"].items():
+            print(f"  burst {name}: {r['requests']} at once, all done in {r['wall_s']} s, p50 {r['p50_ms']} ms, "
+                  f"p99 {r['p99_ms']} ms, statuses {r['statuses']}", flush=True)  # fmt: skip
 
-        # The ceiling again: the run's ceiling is the mean of before and after.
-        measure("ceiling", [line("GET", "/api/v1/health/stack")])
-        if not only or "token_obtain" in only:
+    def closing(self) -> None:
+        """The ceiling again (the run's ceiling is the mean of before and after), then the
+        password check, last: it is slow by design and would crowd the others."""
+        self.measure("ceiling", [line("GET", "/api/v1/health/stack")])
+        if self.wanted("token_obtain"):
             body = '{"email": "%s", "password": "%s"}'
-            measure(
+            auth = self.auth
+            self.measure(
                 "token_obtain",
                 [line("POST", "/api/v1/auth/token/", {"Content-Type": "application/json"},
-                      body % (auth["emails"][str(u)], auth["password"])) for u in rr],
-                warm=False, timeout=60, levels_=[levels[0]],
+                      body % (auth["emails"][str(u)], auth["password"])) for u in self.rr],
+                warm=False, timeout=60, levels=[self.levels[0]],
             )  # fmt: skip
-    finally:
+
+    def stop(self) -> None:
+        """Always: a failed run must not leave gunicorn behind."""
         try:
-            results["memory"] = sampler.stop() if sampler.is_alive() else {}
+            self.results["memory"] = self.sampler.stop() if self.sampler.is_alive() else {}
         finally:
-            server.stop()  # always: a failed run must not leave gunicorn behind
-            clear_redis(args)
-    results["machine"]["load_average_at_end"] = os.getloadavg()
-    results["elapsed_s"] = round(time.perf_counter() - began, 1)
-    summarise(results)
-    name = args.output or args.tier
-    (RESULTS / name).parent.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS / f"{name}.md").write_text(markdown(results))
-    print(markdown(results))
-    print(f"wrote {RESULTS / (name + '.json')} and .md in {results['elapsed_s']} s; logs in {tmp}")
+            self.server.stop()
+            clear_redis(self.args)
+
+    def write(self) -> None:
+        results = self.results
+        results["machine"]["load_average_at_end"] = os.getloadavg()
+        results["elapsed_s"] = round(time.perf_counter() - self.began, 1)
+        summarise(results)
+        name = self.args.output or self.args.tier
+        (RESULTS / name).parent.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+        (RESULTS / f"{name}.md").write_text(markdown(results))
+        print(markdown(results))
+        print(f"wrote {RESULTS / (name + '.json')} and .md in {results['elapsed_s']} s; logs in {self.tmp}")
+
+
+def _print_result(name: str, r: dict) -> None:
+    print(
+        f"  {name:<20} c={r['connections']:<3} {r['rps']:>8.1f} req/s  p50 {r['p50_ms']:>7.1f} ms  "
+        f"p99 {r['p99_ms']:>7.1f} ms  errors {r['errors']}  wraps {r['wrapped']}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    bench = HttpRun(parse_args())
+    bench.prepare()
+    try:
+        bench.start()
+        bench.reads()
+        bench.quizzes()
+        bench.closing()
+    finally:
+        bench.stop()
+    bench.write()
 
 
 def summarise(results: dict) -> None:

@@ -6,8 +6,8 @@ Starts a real worker the way compose.prod.yml does (`celery -A lms worker --conc
 .env.production.example and compose.prod.yml set), on the PostgreSQL benchmark database
 (seeded if it does not hold the tier) and Redis, then times three batches through it:
 
-  certificates      N x `certificates.process` (what the `course_completed` listener
-                    enqueues): render the PDF, store it, email the learner. The
+  certificates      N x `certificates.deliver` (what certificate_issue queues for a
+                    new certificate): render the PDF, store it, email the learner. The
                     certificates of the first N completed enrollments, reset to
                     issued-but-not-rendered first.
   grading_sweep     M overdue attempts (20 saved answers each) graded by one
@@ -317,7 +317,7 @@ def machine(args) -> dict:
 # --- the run ------------------------------------------------------------------------------
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     bench.add_data_arguments(parser)
     parser.add_argument("--concurrency", type=int, default=2, help="pool processes (compose.prod.yml: 2)")
@@ -342,139 +342,159 @@ def main() -> None:
         args.reseed = False
     args.secret_key = secrets.token_urlsafe(64)
     args.workers = 0  # bench_env's WEB_CONCURRENCY: gunicorn does not run here
+    return args
 
-    tmp = Path(tempfile.mkdtemp(prefix="lms-bench-workers-"))
-    env = bench.bench_env(args, tmp, bench.free_port())
-    redis_base = args.redis_url.rstrip("/")
-    env.update(
-        # .env.production.example stores task results in Redis; compose.prod.yml has each
-        # worker serve its task metrics (here on loopback).
-        CELERY_RESULT_BACKEND=f"{redis_base}/{args.redis_db - 2}",
-        CELERY_METRICS_PORT=str(bench.free_port()),
-        CELERY_METRICS_ADDR=HOST,
-        PROMETHEUS_MULTIPROC_DIR=str(tmp / "metrics-worker"),
-    )
-    Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
-    began = time.perf_counter()
-    info = machine(args)
-    bench.announce_machine(info, f"Celery {info['celery']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}")
-    database = bench.ensure_database(args, env)
-    print(database, flush=True)
-    clear_broker(args)
 
-    results: dict = {
-        "tier": args.tier,
-        "seed": args.seed,
-        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": info,
-        "database": database,
-        "config": {
-            "concurrency": args.concurrency,
-            "max_tasks_per_child": args.max_tasks_per_child,
-            "pool": "prefork",
-            "environment": {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")},
-        },
-        "batches": {},
-    }
-    results["dataset"] = bench.helper("counts", env, tmp)
-    worker = Worker(env, tmp / "celery-worker.log", args.concurrency, args.max_tasks_per_child)
-    results["config"]["command"] = " ".join(worker.command[2:])
-    sampler = MemorySampler(worker.proc.pid)
-    probe = None
-    try:
-        results["startup_s"] = round(worker.wait_ready(args.concurrency), 2)
+class WorkerRun:
+    """One run: the database prepared, a worker started as compose.prod.yml runs it, the
+    batches sent and timed until done, the results written."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="lms-bench-workers-"))
+        env = self.env = bench.bench_env(args, self.tmp, bench.free_port())
+        redis_base = args.redis_url.rstrip("/")
+        env.update(
+            # .env.production.example stores task results in Redis; compose.prod.yml has each
+            # worker serve its task metrics (here on loopback).
+            CELERY_RESULT_BACKEND=f"{redis_base}/{args.redis_db - 2}",
+            CELERY_METRICS_PORT=str(bench.free_port()),
+            CELERY_METRICS_ADDR=HOST,
+            PROMETHEUS_MULTIPROC_DIR=str(self.tmp / "metrics-worker"),
+        )
+        Path(env["PROMETHEUS_MULTIPROC_DIR"]).mkdir(parents=True, exist_ok=True)
+        self.began = time.perf_counter()
+        self.probe: Probe | None = None
+
+    def prepare(self) -> None:
+        args, env = self.args, self.env
+        info = machine(args)
+        bench.announce_machine(info, f"Celery {info['celery']}, PostgreSQL {info['postgresql']}, Redis {info['redis']}")
+        database = bench.ensure_database(args, env)
+        print(database, flush=True)
+        clear_broker(args)
+        self.results: dict = {
+            "tier": args.tier,
+            "seed": args.seed,
+            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "machine": info,
+            "database": database,
+            "config": {
+                "concurrency": args.concurrency,
+                "max_tasks_per_child": args.max_tasks_per_child,
+                "pool": "prefork",
+                "environment": {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")},
+            },
+            "batches": {},
+        }
+        self.results["dataset"] = bench.helper("counts", env, self.tmp)
+        self.worker = Worker(env, self.tmp / "celery-worker.log", args.concurrency, args.max_tasks_per_child)
+        self.results["config"]["command"] = " ".join(self.worker.command[2:])
+        self.sampler = MemorySampler(self.worker.proc.pid)
+
+    def start(self) -> None:
+        """The worker ready, memory sampled, and what a worker would find waiting cleared
+        (untimed): the HTTP run publishes events with no worker to relay them (and clears
+        its queue), and an interrupted run may leave overdue attempts; both would otherwise
+        be counted in the first batch."""
+        results, worker = self.results, self.worker
+        results["startup_s"] = round(worker.wait_ready(self.args.concurrency), 2)
         results["memory_idle"] = idle_memory(worker.proc.pid)
-        sampler.start()
-        probe = Probe(env)
-        app = publisher(env)
+        self.sampler.start()
+        self.probe = Probe(self.env)
+        self.app = publisher(self.env)
         print(
             f"worker ready in {results['startup_s']} s (pid {worker.proc.pid}, pool {pool_processes(worker.proc.pid)}); "
             f"idle RSS: main {results['memory_idle']['main_rss_mib']} MiB, pool processes "
             f"{results['memory_idle']['pool_process_rss_mib']} MiB",
             flush=True,
         )
-
-        # Untimed: what a worker would find waiting. The HTTP run publishes events with no
-        # worker to relay them (and clears its queue), and an interrupted run of this script
-        # may leave overdue attempts; both would otherwise be counted in the first batch.
-        backlog = bench.helper("worker-backlog", env, tmp)
+        backlog = bench.helper("worker-backlog", self.env, self.tmp)
         if backlog["outbox_undispatched"] or backlog["overdue_attempts"]:
             started = time.perf_counter()
             for _ in range(math.ceil(backlog["outbox_undispatched"] / 500)):
-                app.send_task("webhooks.relay_outbox")
+                self.app.send_task("webhooks.relay_outbox")
             for _ in range(math.ceil(backlog["overdue_attempts"] / 1000)):
-                app.send_task("quizzes.close_overdue_attempts")
-            wait_drained(probe, worker, started, args.timeout)
+                self.app.send_task("quizzes.close_overdue_attempts")
+            wait_drained(self.probe, worker, started, self.args.timeout)
             backlog["cleared_in_s"] = round(time.perf_counter() - started, 2)
             print(f"backlog cleared (untimed): {backlog}", flush=True)
         results["backlog"] = backlog
 
-        def batch(name: str, *, items: list[int], sql: str, params: list, send, description: str) -> None:
-            certificates_before = probe.count(f"SELECT count(*) FROM {cert_table}", [])  # noqa: S608
-            stats_before = task_stats(worker.tail(10**9))
-            started = time.perf_counter()
-            sent = send()
-            enqueued = time.perf_counter() - started
-            first, wall = wait_done(probe, worker, sql, params, len(items), started, args.timeout)
-            drained = wait_drained(probe, worker, started, args.timeout)
-            time.sleep(0.3)  # the last "succeeded" lines reach the log
-            result = {
-                "description": description,
-                "items": len(items),
-                "tasks_sent": sent,
-                "enqueue_s": round(enqueued, 3),
-                "first_done_s": round(first, 3) if first is not None else None,
-                "wall_s": round(wall, 2),
-                "items_per_s": round(len(items) / wall, 1),
-                "drained_s": round(drained, 2),
-                "certificates_issued_meanwhile": probe.count(f"SELECT count(*) FROM {cert_table}", [])  # noqa: S608
-                - certificates_before,
-                "tasks": diff_stats(task_stats(worker.tail(10**9)), stats_before),
-                "memory_after": sampler.snapshot(),
-            }
-            results["batches"][name] = result
-            mem = result["memory_after"]
-            print(
-                f"  {name:<17} {len(items):>5} items in {result['wall_s']:>6} s = {result['items_per_s']:>6} items/s "
-                f"(first after {result['first_done_s']} s, queue drained at {result['drained_s']} s); peak RSS so "
-                f"far: main {mem['main_peak_rss_mib']} MiB, worst pool process "
-                f"{mem['worst_pool_process_peak_rss_mib']} MiB; tasks {result['tasks']}",
-                flush=True,
-            )
+    def batch(self, name: str, *, items: list[int], sql: str, params: list, send, description: str) -> None:
+        """Send a batch at once and time it until `sql` counts every item done and the queue
+        is drained."""
+        probe, worker, timeout = self.probe, self.worker, self.args.timeout
+        assert probe is not None
+        certificates = f"SELECT count(*) FROM {self.cert_table}"  # noqa: S608
+        certificates_before = probe.count(certificates, [])
+        stats_before = task_stats(worker.tail(10**9))
+        started = time.perf_counter()
+        sent = send()
+        enqueued = time.perf_counter() - started
+        first, wall = wait_done(probe, worker, sql, params, len(items), started, timeout)
+        drained = wait_drained(probe, worker, started, timeout)
+        time.sleep(0.3)  # the last "succeeded" lines reach the log
+        result = {
+            "description": description,
+            "items": len(items),
+            "tasks_sent": sent,
+            "enqueue_s": round(enqueued, 3),
+            "first_done_s": round(first, 3) if first is not None else None,
+            "wall_s": round(wall, 2),
+            "items_per_s": round(len(items) / wall, 1),
+            "drained_s": round(drained, 2),
+            "certificates_issued_meanwhile": probe.count(certificates, []) - certificates_before,
+            "tasks": diff_stats(task_stats(worker.tail(10**9)), stats_before),
+            "memory_after": self.sampler.snapshot(),
+        }
+        self.results["batches"][name] = result
+        mem = result["memory_after"]
+        print(
+            f"  {name:<17} {len(items):>5} items in {result['wall_s']:>6} s = {result['items_per_s']:>6} items/s "
+            f"(first after {result['first_done_s']} s, queue drained at {result['drained_s']} s); peak RSS so "
+            f"far: main {mem['main_peak_rss_mib']} MiB, worst pool process "
+            f"{mem['worst_pool_process_peak_rss_mib']} MiB; tasks {result['tasks']}",
+            flush=True,
+        )
 
-        # 1. Certificates: the task the course_completed listener enqueues, per enrollment.
-        certs = bench.helper("worker-certificates", env, tmp, str(args.certificates))
-        cert_table = certs["table"]
+    def certificates(self) -> None:
+        """What certificate_issue queues for each new certificate: its delivery (render the
+        PDF, store it, email the learner), by certificate id."""
+        args = self.args
+        certs = bench.helper("worker-certificates", self.env, self.tmp, str(args.certificates))
+        self.cert_table = certs["table"]
         if len(certs["certificates"]) < args.certificates:
             raise SystemExit(f"the tier has only {len(certs['certificates'])} certificates of completed enrollments")
 
-        def send_certificates() -> int:
-            for enrollment_id in certs["enrollments"]:
-                app.send_task("certificates.process", args=[enrollment_id])
-            return len(certs["enrollments"])
+        def send() -> int:
+            for certificate_id in certs["certificates"]:
+                self.app.send_task("certificates.deliver", args=[certificate_id])
+            return len(certs["certificates"])
 
-        batch(
+        self.batch(
             "certificates",
             items=certs["certificates"],
-            sql=f"SELECT count(*) FROM {cert_table} WHERE id = ANY(%s) AND rendered_at IS NOT NULL "  # noqa: S608
+            sql=f"SELECT count(*) FROM {self.cert_table} WHERE id = ANY(%s) AND rendered_at IS NOT NULL "  # noqa: S608
             "AND email_sent_at IS NOT NULL",
             params=[certs["certificates"]],
-            send=send_certificates,
-            description=f"{args.certificates} x certificates.process (render the PDF, store it, email the learner)",
+            send=send,
+            description=f"{args.certificates} x certificates.deliver (render the PDF, store it, email the learner)",
         )
 
-        # 2 and 3. Grading: the overdue sweep, once, then one sweep per pool process at once.
-        for name, sweeps in (("grading_sweep", 1), ("grading_parallel", args.concurrency)):
-            attempts = bench.helper("worker-attempts", env, tmp, str(args.attempts))
+    def grading(self) -> None:
+        """The overdue sweep, once, then one sweep per pool process at once."""
+        for name, sweeps in (("grading_sweep", 1), ("grading_parallel", self.args.concurrency)):
+            attempts = bench.helper("worker-attempts", self.env, self.tmp, str(self.args.attempts))
             per_sweep = 1000  # quizzes.services.attempts_close_overdue grades at most 1,000 a run
             sweeps = max(sweeps, math.ceil(len(attempts["attempts"]) / per_sweep))
 
             def send(sweeps=sweeps) -> int:
                 for _ in range(sweeps):
-                    app.send_task("quizzes.close_overdue_attempts")
+                    self.app.send_task("quizzes.close_overdue_attempts")
                 return sweeps
 
-            batch(
+            self.batch(
                 name,
                 items=attempts["attempts"],
                 sql=f"SELECT count(*) FROM {attempts['table']} WHERE id = ANY(%s) AND status = %s",  # noqa: S608
@@ -483,23 +503,40 @@ def main() -> None:
                 description=f"{len(attempts['attempts'])} overdue attempts (20 answers each) graded by {sweeps} x "
                 "quizzes.close_overdue_attempts sent at once",
             )
-    finally:
+
+    def stop(self) -> None:
+        """Always: a failed run must not leave the worker behind."""
         try:
-            results["memory"] = sampler.stop()
+            self.results["memory"] = self.sampler.stop()
         finally:
-            if probe is not None:
-                probe.close()
-            worker.stop()  # always: a failed run must not leave the worker behind
-            clear_broker(args)
-    results["tasks_total"] = task_stats(worker.log_path.read_text())
-    results["machine"]["load_average_at_end"] = os.getloadavg()
-    results["elapsed_s"] = round(time.perf_counter() - began, 1)
-    name = f"{args.output or args.tier}-celery"
-    (RESULTS / name).parent.mkdir(parents=True, exist_ok=True)
-    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
-    (RESULTS / f"{name}.md").write_text(markdown(results))
-    print(markdown(results))
-    print(f"wrote {RESULTS / (name + '.json')} and .md in {results['elapsed_s']} s; logs in {tmp}")
+            if self.probe is not None:
+                self.probe.close()
+            self.worker.stop()
+            clear_broker(self.args)
+
+    def write(self) -> None:
+        results = self.results
+        results["tasks_total"] = task_stats(self.worker.log_path.read_text())
+        results["machine"]["load_average_at_end"] = os.getloadavg()
+        results["elapsed_s"] = round(time.perf_counter() - self.began, 1)
+        name = f"{self.args.output or self.args.tier}-celery"
+        (RESULTS / name).parent.mkdir(parents=True, exist_ok=True)
+        (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2) + "\n")
+        (RESULTS / f"{name}.md").write_text(markdown(results))
+        print(markdown(results))
+        print(f"wrote {RESULTS / (name + '.json')} and .md in {results['elapsed_s']} s; logs in {self.tmp}")
+
+
+def main() -> None:
+    run = WorkerRun(parse_args())
+    run.prepare()
+    try:
+        run.start()
+        run.certificates()
+        run.grading()
+    finally:
+        run.stop()
+    run.write()
 
 
 def clear_broker(args) -> None:
@@ -564,7 +601,7 @@ def markdown(results: dict) -> str:
         "",
         "items/s: items over the time from the first message published to the last item done in the database "
         "(polled every 50 ms). queue drained: when no message was left waiting or unacknowledged, including the "
-        "tasks the work enqueued itself (a `webhooks.relay_outbox` per event, `certificates.process` for a course "
+        "tasks the work enqueued itself (a `webhooks.relay_outbox` per event, `certificates.deliver` for a course "
         "completed by a passed quiz). Peak RSS is each process's VmHWM; the pool processes are forked from the "
         "main one, so their RSS counts shared pages again and the RSS sum overstates the container's memory, "
         "which PSS shares out.",
