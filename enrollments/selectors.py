@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from django.db import connections, router
 from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
@@ -186,8 +187,8 @@ def next_lesson_id(lessons: Sequence[course_selectors.OutlineLesson], completed:
     return next((ls.pk for ls in lessons if ls.pk not in completed), None)
 
 
-# The parts of one progress query: rows of (part, owner, number, key).
-_LESSON, _MET, _REQUIRED, _DONE_REQUIRED, _COURSE_REQUIRED, _COURSE_EVERY = range(6)
+# The parts of `_done`'s one query: rows of (part, owner, number, key).
+_LESSON, _MET, _REQUIRED = range(3)
 
 
 @dataclass
@@ -195,23 +196,19 @@ class _Done:
     lessons: set[int]  # lessons completed
     met: set[str]  # requirement keys met
     required: set[str]  # the course's requirement keys
-    required_lessons_done: int = 0  # (counted in the database only)
 
 
-def _done(
-    enrollments: Mapping[int, int], *, counts: bool = False
-) -> tuple[dict[int, _Done], dict[int, tuple[int, int]]]:
+def _done(enrollments: Mapping[int, int]) -> dict[int, _Done]:
     """For each enrollment (id -> course id), what it has done, in one query (UNION ALL)
     whatever the number of enrollments: the lessons completed, the requirement keys met,
-    and its course's keys. `counts` adds, for the write path, the required lessons
-    completed and each course's numbers of required and of all lessons (course id ->
-    (required, every))."""
+    and its course's keys."""
     courses = set(enrollments.values())
     no_number = Value(None, output_field=IntegerField())
     no_key = Value("", output_field=CharField())
-    completed = LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
     parts = [
-        completed.annotate(part=Value(_LESSON), key=no_key).values_list("part", "enrollment_id", "lesson_id", "key"),
+        LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
+        .annotate(part=Value(_LESSON), key=no_key)
+        .values_list("part", "enrollment_id", "lesson_id", "key"),
         RequirementCompletion.objects.filter(enrollment__in=enrollments)
         .annotate(part=Value(_MET), number=no_number)
         .values_list("part", "enrollment_id", "number", "key"),
@@ -219,59 +216,77 @@ def _done(
         .annotate(part=Value(_REQUIRED), number=no_number)
         .values_list("part", "course_id", "number", "key"),
     ]
-    if counts:
-        lessons = Lesson.objects.filter(course__in=courses).order_by().values("course_id")
-        parts += [
-            completed.filter(lesson__is_required=True)
-            .order_by()
-            .values("enrollment_id")
-            .annotate(number=Count("id"), part=Value(_DONE_REQUIRED), key=no_key)
-            .values_list("part", "enrollment_id", "number", "key"),
-            lessons.filter(is_required=True)
-            .annotate(number=Count("id"), part=Value(_COURSE_REQUIRED), key=no_key)
-            .values_list("part", "course_id", "number", "key"),
-            lessons.annotate(number=Count("id"), part=Value(_COURSE_EVERY), key=no_key).values_list(
-                "part", "course_id", "number", "key"
-            ),
-        ]
     done = {pk: _Done(set(), set(), set()) for pk in enrollments}
     required: dict[int, set[str]] = {course_id: set() for course_id in courses}
-    lesson_counts = dict.fromkeys(courses, (0, 0))
     for part, owner, number, key in parts[0].union(*parts[1:], all=True):
         if part == _LESSON:
             done[owner].lessons.add(number)
         elif part == _MET:
             done[owner].met.add(key)
-        elif part == _REQUIRED:
-            required[owner].add(key)
-        elif part == _DONE_REQUIRED:
-            done[owner].required_lessons_done = number
-        elif part == _COURSE_REQUIRED:
-            lesson_counts[owner] = (number, lesson_counts[owner][1])
         else:
-            lesson_counts[owner] = (lesson_counts[owner][0], number)
+            required[owner].add(key)
     for pk, course_id in enrollments.items():
         done[pk].required = required[course_id]
-    return done, lesson_counts
+    return done
 
 
 def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
-    done, lesson_counts = _done(enrollments, counts=True)
+    """Each enrollment's progress counted in one statement on the primary (the caller may
+    have just written there): its completed lessons with whether each is required, the
+    requirement keys it met, its course's keys, and its course's numbers of lessons.
+
+    Written as SQL rather than as the ORM's union of six querysets, whose compilation cost
+    more than the statement itself on every lesson completed (docs/performance.md); it
+    uses nothing beyond what SQLite and PostgreSQL both understand."""
+    ids, courses = list(enrollments), sorted(set(enrollments.values()))
+    enrollment_in, course_in = ", ".join(["%s"] * len(ids)), ", ".join(["%s"] * len(courses))
+    progress, lesson = LessonProgress._meta.db_table, Lesson._meta.db_table
+    met, required = RequirementCompletion._meta.db_table, CourseRequirement._meta.db_table
+    sql = f"""
+        SELECT 0, lp.enrollment_id, lp.lesson_id, CASE WHEN l.is_required THEN 1 ELSE 0 END, ''
+          FROM {progress} lp JOIN {lesson} l ON l.id = lp.lesson_id
+         WHERE lp.enrollment_id IN ({enrollment_in}) AND lp.completed_at IS NOT NULL
+        UNION ALL
+        SELECT 1, m.enrollment_id, NULL, NULL, m.key FROM {met} m WHERE m.enrollment_id IN ({enrollment_in})
+        UNION ALL
+        SELECT 2, r.course_id, NULL, NULL, r.key FROM {required} r WHERE r.course_id IN ({course_in})
+        UNION ALL
+        SELECT 3, l.course_id, COUNT(*), SUM(CASE WHEN l.is_required THEN 1 ELSE 0 END), ''
+          FROM {lesson} l WHERE l.course_id IN ({course_in}) GROUP BY l.course_id
+    """  # noqa: S608 - table names from the models; every value is a parameter
+    completed: dict[int, set[int]] = {pk: set() for pk in ids}
+    completed_required = dict.fromkeys(ids, 0)
+    keys_met: dict[int, set[str]] = {pk: set() for pk in ids}
+    keys_required: dict[int, set[str]] = {course_id: set() for course_id in courses}
+    lesson_counts = dict.fromkeys(courses, (0, 0))  # course -> (every lesson, required lessons)
+    with connections[router.db_for_write(LessonProgress)].cursor() as cursor:
+        cursor.execute(sql, [*ids, *ids, *courses, *courses])
+        for part, owner, number, flag, key in cursor.fetchall():
+            if part == 0:
+                completed[owner].add(number)
+                completed_required[owner] += int(flag)
+            elif part == 1:
+                keys_met[owner].add(key)
+            elif part == 2:
+                keys_required[owner].add(key)
+            else:
+                lesson_counts[owner] = (int(number), int(flag or 0))
     found = {}
     for pk, course_id in enrollments.items():
-        items, (required_lessons, every_lesson) = done[pk], lesson_counts[course_id]
+        every_lesson, required_lessons = lesson_counts[course_id]
+        course_keys = keys_required[course_id]
         found[pk] = _progress(
-            required_total=required_lessons + len(items.required),
-            required_done=items.required_lessons_done + len(items.met & items.required),
+            required_total=required_lessons + len(course_keys),
+            required_done=completed_required[pk] + len(keys_met[pk] & course_keys),
             every_total=every_lesson,
-            every_done=len(items.lessons),
-            completed=frozenset(items.lessons),
+            every_done=len(completed[pk]),
+            completed=frozenset(completed[pk]),
         )
     return found
 
 
 def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
-    done, _ = _done(enrollments)
+    done = _done(enrollments)
     outlines = course_selectors.outlines_for(set(enrollments.values()))
     found = {}
     for pk, course_id in enrollments.items():

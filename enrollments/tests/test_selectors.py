@@ -175,6 +175,9 @@ def test_progress_from_the_outline_agrees_with_the_counting_queries(
     shown = selectors.progress_for(enrollment)
     assert (shown.required_total, shown.required_done, shown.percent) == expected
     assert shown.is_complete == (expected[2] == 100)
+    counted = selectors.progress_counted(enrollment)  # the write path's count, in SQL
+    assert (counted.required_total, counted.required_done, counted.is_complete) == (*expected[:2], shown.is_complete)
+    assert counted.completed_lesson_ids == shown.completed_lesson_ids
     (on_dashboard,) = selectors.dashboard_for(enrollment.user)  # counted for every course at once
     assert (on_dashboard.progress.required_total, on_dashboard.progress.required_done) == expected[:2]
     assert on_dashboard.next_lesson_id == shown.next_lesson_id
