@@ -13,6 +13,7 @@ from certificates import services, tasks
 from certificates.models import Certificate
 from courses import access
 from courses.models import Course
+from lms import admin as lms_admin
 from lms.exceptions import ApplicationError
 
 
@@ -26,7 +27,7 @@ class ManualIssueForm(forms.Form):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(lms_admin.ModelAdmin):
     list_display = ["display_code", "learner_name", "course_title", "issued_at", "is_ready", "revoked_at"]
     list_filter = [("course", admin.RelatedOnlyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "learner_name", "course_title", "user__email"]

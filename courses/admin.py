@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from courses import access, services
 from courses.models import Attachment, Category, Course, Lesson, Module
+from lms import admin as lms_admin
 from lms.exceptions import ApplicationError
 
 
-class InstructorScopedAdmin(admin.ModelAdmin):
+class InstructorScopedAdmin(lms_admin.ModelAdmin):
     """Limits querysets and foreign-key choices to what the instructor teaches."""
 
     course_path = "course"  # lookup from this model to its course ("" for courses)
@@ -38,7 +39,7 @@ class InstructorScopedAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(lms_admin.TabularInline):
     model = Module
     extra = 0
     fields = ["position", "title", "description", "edit_link"]
@@ -131,7 +132,7 @@ class CourseAdmin(InstructorScopedAdmin):
             self.message_user(request, _("Created %(title)s.") % {"title": copy.title}, messages.SUCCESS)
 
 
-class LessonInline(admin.TabularInline):
+class LessonInline(lms_admin.TabularInline):
     model = Lesson
     extra = 0
     fields = ["position", "title", "kind", "is_preview", "is_required", "estimated_minutes", "edit_link"]
@@ -161,7 +162,7 @@ class ModuleAdmin(InstructorScopedAdmin):
         return obj.lesson_total
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(lms_admin.TabularInline):
     model = Attachment
     extra = 0
     fields = ["title", "file", "original_name", "size"]
@@ -190,7 +191,7 @@ class LessonAdmin(InstructorScopedAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(lms_admin.ModelAdmin):
     list_display = ["name", "slug", "parent"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -16,6 +16,7 @@ from courses import access
 from courses.models import Course
 from enrollments import selectors, services
 from enrollments.models import Enrollment
+from lms import admin as lms_admin
 from lms.csvutil import csv_safe
 from lms.exceptions import ApplicationError
 
@@ -33,7 +34,7 @@ class BulkEnrolForm(forms.Form):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(lms_admin.ModelAdmin):
     list_display = ["user", "course", "status", "progress", "enrolled_at", "last_activity_at", "completed_at"]
     # Only the courses in this admin's own rows: an instructor must not see the titles of
     # every course (other instructors' drafts included) in the filter.

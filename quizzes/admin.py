@@ -13,12 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import access
 from courses.models import Lesson, Module
+from lms import admin as lms_admin
 from lms.csvutil import csv_safe
 from quizzes import selectors, services
 from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(lms_admin.TabularInline):
     model = Question
     extra = 0
     fields = ["position", "kind", "prompt", "points", "edit_link"]
@@ -34,7 +35,7 @@ class QuestionInline(admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(admin.ModelAdmin):
+class QuizAdmin(lms_admin.ModelAdmin):
     list_display = ["title", "course", "pass_mark", "max_attempts", "time_limit_minutes", "is_required"]
     list_filter = ["is_required", "review_policy", ("course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "course__title"]
@@ -109,7 +110,7 @@ class ChoiceFormSet(forms.models.BaseInlineFormSet):
             raise ValidationError(_("A multiple-choice question needs at least one correct choice."))
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(lms_admin.TabularInline):
     model = Choice
     formset = ChoiceFormSet
     extra = 2
@@ -117,7 +118,7 @@ class ChoiceInline(admin.TabularInline):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(lms_admin.ModelAdmin):
     list_display = ["__str__", "quiz", "kind", "points", "position", "credit_all", "dropped"]
     list_filter = ["kind", "credit_all", "dropped"]
     search_fields = ["prompt", "quiz__title"]
@@ -162,7 +163,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(lms_admin.ModelAdmin):
     list_display = ["user", "quiz", "number", "status", "percent", "passed", "counts", "started_at", "submitted_at"]
     list_filter = ["status", "passed", "counts", ("quiz__course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__email", "quiz__title"]
@@ -205,7 +206,7 @@ class AttemptAdmin(admin.ModelAdmin):
 
 
 @admin.register(Regrade)
-class RegradeAdmin(admin.ModelAdmin):
+class RegradeAdmin(lms_admin.ModelAdmin):
     list_display = ["quiz", "question", "requested_by", "requested_at", "finished_at", "attempts_changed"]
     readonly_fields = ["quiz", "question", "requested_by", "requested_at", "finished_at", "attempts_changed", "summary"]
 

@@ -6,12 +6,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from lms import admin as lms_admin
 from reports import selectors, services
 from reports.models import Export
 
 
 @admin.register(Export)
-class ExportAdmin(admin.ModelAdmin):
+class ExportAdmin(lms_admin.ModelAdmin):
     list_display = ["__str__", "status", "row_count", "created_at", "finished_at", "download"]
     list_filter = ["kind", "status"]
     fields = ["kind", "course"]

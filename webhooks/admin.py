@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from lms import admin as lms_admin
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -23,7 +24,7 @@ class StaffOnly:
 
 
 @admin.register(WebhookSubscription)
-class WebhookSubscriptionAdmin(StaffOnly, admin.ModelAdmin):
+class WebhookSubscriptionAdmin(StaffOnly, lms_admin.ModelAdmin):
     list_display = ["url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
     fields = ["url", "events", "is_active", "description", "secret"]
@@ -35,7 +36,7 @@ class WebhookSubscriptionAdmin(StaffOnly, admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(StaffOnly, admin.ModelAdmin):
+class WebhookDeliveryAdmin(StaffOnly, lms_admin.ModelAdmin):
     list_display = [
         "event_type",
         "subscription",

@@ -1,0 +1,50 @@
+"""The admin's base classes: every ModelAdmin and inline of the project derives from these.
+
+A model's `clean()` may name a field that a form does not show (a lesson inline has no
+video link; a question inline has no true/false key). Django then raises
+"'LessonForm' has no field named 'video_url'" and the page ends in a 500, losing what was
+typed. The forms here put such an error where the person can read it: on the field when
+the form shows it, otherwise at the top of the form (or of the inline's row), with the
+field's name in front.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.utils.text import capfirst
+
+
+class ShownFieldsModelForm(forms.ModelForm):
+    """A ModelForm whose model validation errors always land on something it shows."""
+
+    def _update_errors(self, errors: ValidationError) -> None:
+        if hasattr(errors, "error_dict"):
+            moved: list[ValidationError] = []
+            for name in [n for n in errors.error_dict if n != NON_FIELD_ERRORS and n not in self.fields]:
+                label = self._label(name)
+                for error in errors.error_dict.pop(name):
+                    for message in error.messages if hasattr(error, "messages") else [str(error)]:
+                        moved.append(ValidationError(f"{label}: {message}", code=getattr(error, "code", None)))
+            if moved:
+                errors.error_dict.setdefault(NON_FIELD_ERRORS, []).extend(moved)
+        super()._update_errors(errors)
+
+    def _label(self, name: str) -> str:
+        try:
+            return str(capfirst(self._meta.model._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            return name
+
+
+class ModelAdmin(admin.ModelAdmin):
+    form = ShownFieldsModelForm
+
+
+class TabularInline(admin.TabularInline):
+    form = ShownFieldsModelForm
+
+
+class StackedInline(admin.StackedInline):
+    form = ShownFieldsModelForm
