@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from certificates.errors import ErrorCode
 from certificates.models import Certificate, new_code
 from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
+from courses import access as course_access
 from enrollments.models import Enrollment
 from lms import events, metrics
 from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
@@ -166,6 +167,9 @@ def _enqueue_delivery(certificate_id: int) -> None:
 
 @transaction.atomic
 def certificate_revoke(*, certificate: Certificate, reason: str, revoked_by) -> Certificate:
+    """Staff withdraw a certificate, with the reason the public verification shows."""
+    if not course_access.is_full_access(revoked_by):
+        raise PermissionDeniedError("Only staff can revoke certificates.")
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
@@ -191,7 +195,7 @@ def certificate_issue_manually(*, user, course, issued_by) -> Certificate:
     emits `course_completed`) and issues the certificate at once."""
     from enrollments import services as enrollment_services
 
-    if not (issued_by.is_active and issued_by.has_full_access):
+    if not course_access.is_full_access(issued_by):
         raise PermissionDeniedError("Only staff can issue certificates manually.")
     enrollment = enrollment_services.enrollment_complete_manually(user=user, course=course)
     certificate, _ = certificate_issue(enrollment_id=enrollment.pk)

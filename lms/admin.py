@@ -38,6 +38,24 @@ class ShownFieldsModelForm(forms.ModelForm):
             return name
 
 
+class LinesField(forms.CharField):
+    """A list of short texts (a JSON list in the model) typed one per line, rather than as
+    JSON. Blank lines and surrounding spaces are dropped."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        if isinstance(value, list | tuple):
+            return [str(item).strip() for item in value if str(item).strip()]
+        text = super().to_python(value)
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
 class ModelAdmin(admin.ModelAdmin):
     form = ShownFieldsModelForm
 

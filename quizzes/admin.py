@@ -74,14 +74,14 @@ class QuizAdmin(lms_admin.ModelAdmin):
         if not rows:
             return _("No submitted attempts yet.")
         header = format_html(
-            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
-            _("Question"), _("Attempts"), _("% correct"), _("Average points"), _("Discrimination"),
+            "<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",
+            _("Question"), _("Attempts"), _("Unanswered"), _("% correct"), _("Average points"), _("Discrimination"),
         )  # fmt: skip
         body = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             (
-                (str(r["question"])[:60], r["attempts"], r["percent_correct"] if r["percent_correct"] is not None else "-",
+                (str(r["question"])[:60], r["attempts"], r["unanswered"], r["percent_correct"] if r["percent_correct"] is not None else "-",
                  r["average_points"] if r["average_points"] is not None else "-",
                  r["discrimination"] if r["discrimination"] is not None else "-")
                 for r in rows
@@ -117,8 +117,21 @@ class ChoiceInline(lms_admin.TabularInline):
     fields = ["position", "text", "is_correct"]
 
 
+class QuestionAdminForm(lms_admin.ShownFieldsModelForm):
+    accepted_answers = lms_admin.LinesField(
+        label=_("Accepted answers (short text)"),
+        required=False,
+        help_text=_("One accepted answer per line. Compared without case or extra spaces."),
+    )
+
+    class Meta:
+        model = Question
+        fields = "__all__"
+
+
 @admin.register(Question)
 class QuestionAdmin(lms_admin.ModelAdmin):
+    form = QuestionAdminForm
     list_display = ["__str__", "quiz", "kind", "points", "position", "credit_all", "dropped"]
     list_filter = ["kind", "credit_all", "dropped"]
     search_fields = ["prompt", "quiz__title"]

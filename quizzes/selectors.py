@@ -112,25 +112,35 @@ def course_quizzes(course_ids: Iterable[int]) -> dict[int, tuple[QuizLink, ...]]
 
 
 def item_analysis(quiz: Quiz) -> list[dict]:
-    """Per question, over submitted counted attempts: attempts, % fully correct, average
-    points and the discrimination index (share correct in the top 27% by score minus the
-    share in the bottom 27%)."""
+    """Per question, over the submitted counted attempts whose paper held it: how many
+    attempts saw it and how many left it unanswered, % fully correct and average points
+    (an unanswered question counts as wrong, with no points), and the discrimination index
+    (share correct in the top 27% by score minus the share in the bottom 27%)."""
     attempts = list(
         Attempt.objects.filter(quiz=quiz, status=Attempt.Status.SUBMITTED, counts=True)
         .order_by("-score", "id")
-        .values_list("pk", "score")
+        .values_list("pk", "score", "paper")
     )
     if not attempts:
         return []
     group = max(1, round(len(attempts) * 0.27))
-    top = {pk for pk, _ in attempts[:group]}
-    bottom = {pk for pk, _ in attempts[-group:]}
+    top = {pk for pk, _, _ in attempts[:group]}
+    bottom = {pk for pk, _, _ in attempts[-group:]}
     stats: dict[int, dict] = {}
+
+    def of(question_id: int) -> dict:
+        return stats.setdefault(
+            question_id, {"n": 0, "answered": 0, "correct": 0, "points": Decimal(0), "top": 0, "bottom": 0}
+        )
+
+    for _pk, _score, paper in attempts:
+        for question_id in {item["id"] for item in paper or []}:
+            of(question_id)["n"] += 1
     for attempt_id, question_id, points, correct in Answer.objects.filter(
-        attempt_id__in=[pk for pk, _ in attempts]
+        attempt_id__in=[pk for pk, _, _ in attempts]
     ).values_list("attempt_id", "question_id_snapshot", "points_awarded", "is_correct"):
-        s = stats.setdefault(question_id, {"n": 0, "correct": 0, "points": Decimal(0), "top": 0, "bottom": 0})
-        s["n"] += 1
+        s = of(question_id)
+        s["answered"] += 1
         s["points"] += points or 0
         if correct:
             s["correct"] += 1
@@ -139,23 +149,18 @@ def item_analysis(quiz: Quiz) -> list[dict]:
     rows = []
     for question in quiz.questions.order_by("position", "id"):
         s = stats.get(question.pk)
-        if not s:
-            rows.append(
-                {
-                    "question": question,
-                    "attempts": 0,
-                    "percent_correct": None,
-                    "average_points": None,
-                    "discrimination": None,
-                }
-            )
+        seen = max(s["n"], s["answered"]) if s else 0  # an answer always belongs to a paper that held it
+        if not seen:
+            rows.append({"question": question, "attempts": 0, "unanswered": 0, "percent_correct": None,
+                         "average_points": None, "discrimination": None})  # fmt: skip
             continue
         rows.append(
             {
                 "question": question,
-                "attempts": s["n"],
-                "percent_correct": round(100 * s["correct"] / s["n"], 1),
-                "average_points": round(s["points"] / s["n"], 2),
+                "attempts": seen,
+                "unanswered": seen - s["answered"],
+                "percent_correct": round(100 * s["correct"] / seen, 1),
+                "average_points": round(s["points"] / seen, 2),
                 "discrimination": round((s["top"] - s["bottom"]) / group, 2),
             }
         )

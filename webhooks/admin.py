@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from lms import admin as lms_admin
+from lms.events import CATALOG
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -23,8 +25,22 @@ class StaffOnly:
         return self.has_module_permission(request)
 
 
+class SubscriptionForm(lms_admin.ShownFieldsModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=[(name, name) for name in sorted(CATALOG)],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The events this URL receives."),
+    )
+
+    class Meta:
+        model = WebhookSubscription
+        fields = "__all__"
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(StaffOnly, lms_admin.ModelAdmin):
+    form = SubscriptionForm
     list_display = ["url", "events", "is_active", "created_at"]
     list_filter = ["is_active"]
     fields = ["url", "events", "is_active", "description", "secret"]

@@ -59,6 +59,8 @@ class WebhookDelivery(TimeStampedModel):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["subscription", "event"], name="delivery_once_per_subscription")]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]

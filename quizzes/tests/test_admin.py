@@ -105,3 +105,25 @@ def test_attempts_csv_export(client, quiz, learner):
     response = client.post("/admin/quizzes/attempt/", {"action": "export_csv", "_selected_action": [attempt.pk]})
     assert response["Content-Type"].startswith("text/csv")
     assert learner.email in response.content.decode()
+
+
+def test_item_analysis_counts_an_unanswered_question_as_wrong(quiz, learner):
+    """Two learners saw every question; one answered them all right, the other answered
+    nothing: each question is 50 % correct, with one attempt that left it unanswered (not
+    100 % correct over the one answer given)."""
+    from accounts.tests.factories import UserFactory
+    from enrollments.models import Enrollment
+    from quizzes import selectors
+
+    answered, _ = services.attempt_start(user=learner, quiz=quiz)
+    services.attempt_save_answers(attempt=answered, answers=right_answers(answered))
+    services.attempt_submit(attempt=answered)
+    silent_learner = UserFactory()
+    Enrollment.objects.create(user=silent_learner, course=quiz.course, enrolled_at=answered.started_at)
+    silent, _ = services.attempt_start(user=silent_learner, quiz=quiz)
+    services.attempt_submit(attempt=silent)
+
+    rows = selectors.item_analysis(quiz)
+    assert rows and all(r["attempts"] == 2 for r in rows)
+    assert all(r["unanswered"] == 1 for r in rows)
+    assert all(r["percent_correct"] == 50.0 for r in rows)

@@ -74,7 +74,9 @@ class _Form(HTMLParser):
             if not self._select_chosen and not self._multiple and self._select_first is not None:
                 self.data[self._select].append(self._select_first)
             self._select = None
-        elif tag == "textarea":
+        elif tag == "textarea" and self._textarea:
+            value = self.data[self._textarea][-1]  # a browser drops the newline after <textarea>
+            self.data[self._textarea][-1] = value[1:] if value.startswith("\n") else value
             self._textarea = None
         elif tag == "form":
             self.inside = False
@@ -219,3 +221,47 @@ def test_a_question_of_any_kind_added_from_the_quiz_inline_saves_or_says_why(sta
         assert quiz.questions.count() == before
     else:
         assert quiz.questions.filter(prompt=f"A {kind} question?", kind=kind).exists()
+
+
+def test_no_model_is_named_with_a_plural_made_by_adding_s_to_a_y():
+    """ "Webhook deliverys" in the admin's sidebar."""
+    import re
+
+    from django.apps import apps
+
+    for model in apps.get_models():
+        if model._meta.app_label in OURS:
+            assert not re.search(r"[^aeiou]ys$", str(model._meta.verbose_name_plural)), model._meta.label
+
+
+def test_short_text_answers_are_typed_one_per_line_not_as_json(staff_client):
+    quiz = Quiz.objects.order_by("pk").first()
+    question = Question.objects.create(quiz=quiz, kind=Question.Kind.SHORT_TEXT, prompt="Capital?",
+                                       accepted_answers=["Paris"], position=50)  # fmt: skip
+    change = reverse("admin:quizzes_question_change", args=[question.pk])
+    page = staff_client.get(change).content.decode()
+    data = form_data(page)
+    assert data["accepted_answers"] == ["Paris"]  # shown as lines, not as ["Paris"]
+    data["accepted_answers"] = ["Paris\r\n  Lutetia \r\n\r\n"]
+    response = staff_client.post(change, _flat(data))
+    assert response.status_code == 302
+    question.refresh_from_db()
+    assert question.accepted_answers == ["Paris", "Lutetia"]
+
+
+def test_a_webhook_subscription_picks_its_events_from_the_catalog(staff_client, settings):
+    from lms.events import CATALOG
+    from webhooks.models import WebhookSubscription
+
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+    add = reverse("admin:webhooks_webhooksubscription_add")
+    page = staff_client.get(add).content.decode()
+    for name in CATALOG:
+        assert f'value="{name}"' in page  # a checkbox each
+    data = _flat(form_data(page))
+    data.update({"url": "http://127.0.0.1:9/hook", "events": ["enrollment.completed", "certificate.issued"]})
+    response = staff_client.post(add, data)
+    assert response.status_code == 302
+    assert WebhookSubscription.objects.get().events == ["enrollment.completed", "certificate.issued"]
+    refused = staff_client.post(add, {**data, "events": []})
+    assert refused.status_code == 200 and WebhookSubscription.objects.count() == 1
