@@ -109,3 +109,40 @@ def test_instructor_creates_and_publishes_a_course_in_the_admin_and_it_appears_i
     expect(visitor.get_by_text("1 question", exact=True)).to_be_visible()
     expect(visitor.get_by_text("Pass mark: 100%")).to_be_visible()
     expect(visitor.get_by_role("link", name="Log in to take this quiz")).to_be_visible()
+
+
+def _log_in(page, user) -> None:
+    page.goto("/admin/")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(data.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1366, 1024])
+def test_the_course_and_quiz_pages_fit_a_laptop_screen_with_their_inlines(new_page, width):
+    teacher = data.instructor()
+    course = data.course(title="Wide Things", modules=[("One", ["A", "B"]), ("Two", ["C"])], teacher=teacher)
+    quiz = data.quiz(lesson=course.lessons.order_by("id").first(), title="Wide check")
+    data.single_choice(quiz, "Which one?", [("This", True), ("That", False)], position=1)
+    page = new_page(viewport={"width": width, "height": 800})
+    _log_in(page, teacher)
+    for path in (f"/admin/courses/course/{course.pk}/change/", f"/admin/quizzes/quiz/{quiz.pk}/change/"):
+        page.goto(path)
+        expect(page.locator(".inline-group").first).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, path
+
+
+def test_a_video_lesson_added_from_the_inline_is_refused_on_its_row_with_what_was_typed_kept(page):
+    teacher = data.instructor()
+    course = data.course(title="Films", modules=[("Reels", ["Intro"])], teacher=teacher)
+    _log_in(page, teacher)
+    page.goto(f"/admin/courses/module/{course.modules.get().pk}/change/")
+    page.get_by_role("button", name="Add another Lesson").click()
+    page.locator("[name='lessons-1-position']").fill("2")
+    page.locator("[name='lessons-1-title']").fill("The trailer")
+    page.locator("[name='lessons-1-kind']").select_option("video")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".errornote")).to_be_visible()
+    expect(page.get_by_text("A video lesson needs a video link or an uploaded video.")).to_be_visible()
+    expect(page.locator("[name='lessons-1-title']")).to_have_value("The trailer")
