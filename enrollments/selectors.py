@@ -27,6 +27,9 @@ class Progress:
     required_done: int
     completed_lesson_ids: frozenset[int] = frozenset()
     next_lesson_id: int | None = None
+    # The course's other requirements not met yet (keys such as "quiz:12"), for the pages
+    # that lead the learner to them once the lessons are done.
+    requirements_left: frozenset[str] = frozenset()
 
     @property
     def percent(self) -> int:
@@ -38,6 +41,10 @@ class Progress:
     def is_complete(self) -> bool:
         """The completion rule: something counts, and all of it is done."""
         return self.required_total > 0 and self.required_done >= self.required_total
+
+    @property
+    def steps_left(self) -> int:
+        return max(0, self.required_total - self.required_done)
 
 
 def enrollment_for(user, course_id: int) -> Enrollment | None:
@@ -126,6 +133,7 @@ def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
             required_done=e.lessons_done + len(met & course_keys),
             every_total=every_total.get(e.course_id, 0),
             every_done=every_done.get(e.pk, 0),
+            requirements_left=frozenset(course_keys - met),
         )
     return enrollments
 
@@ -137,13 +145,19 @@ def _progress(
     every_total: int,
     every_done: int,
     completed: frozenset[int] = frozenset(),
+    requirements_left: frozenset[str] = frozenset(),
 ) -> Progress:
     """What counts, in one place: the required lessons and other required items; in a
     course where nothing is required, every lesson (otherwise nothing could ever complete
     it)."""
     if required_total == 0:
         return Progress(required_total=every_total, required_done=every_done, completed_lesson_ids=completed)
-    return Progress(required_total=required_total, required_done=required_done, completed_lesson_ids=completed)
+    return Progress(
+        required_total=required_total,
+        required_done=required_done,
+        completed_lesson_ids=completed,
+        requirements_left=requirements_left,
+    )
 
 
 def _every_lesson_counts(enrollments: list[Enrollment]) -> tuple[dict[int, int], dict[int, int]]:
@@ -281,6 +295,7 @@ def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
             every_total=every_lesson,
             every_done=len(completed[pk]),
             completed=frozenset(completed[pk]),
+            requirements_left=frozenset(course_keys - keys_met[pk]),
         )
     return found
 
@@ -300,6 +315,7 @@ def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
             every_total=len(every),
             every_done=len(every & completed),
             completed=completed,
+            requirements_left=frozenset(items.required - items.met),
         )
         found[pk] = replace(progress, next_lesson_id=next_lesson_id(lessons, completed))
     return found
