@@ -8,3 +8,4 @@ class ErrorCode(StrEnum):
     INVALID = "invalid"
     NOT_COMPLETED = "not_completed"
     NOT_READY = "not_ready"
+    REVOKED = "revoked"

@@ -3,9 +3,10 @@ from datetime import UTC
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from certificates.errors import ErrorCode
 from certificates.models import Certificate, normalise_code
 from courses.cache import cached
-from lms.exceptions import NotFoundError
+from lms.exceptions import ConflictError, NotFoundError
 
 
 def certificates_of(user) -> QuerySet[Certificate]:
@@ -17,6 +18,18 @@ def certificate_get_own(user, certificate_id) -> Certificate:
     certificate = Certificate.objects.filter(user=user, pk=certificate_id).select_related("course").first()
     if certificate is None:
         raise NotFoundError("Certificate not found.")
+    return certificate
+
+
+def certificate_pdf_for(user, certificate_id) -> Certificate:
+    """The requester's own certificate whose PDF may be downloaded: 404 for anyone
+    else's; a conflict while it is being prepared, or once it is revoked (a revoked
+    certificate's PDF is no longer handed out; its verification says it was revoked)."""
+    certificate = certificate_get_own(user, certificate_id)
+    if certificate.is_revoked:
+        raise ConflictError("This certificate was revoked and can no longer be downloaded.", code=ErrorCode.REVOKED)
+    if not certificate.is_ready:
+        raise ConflictError("The certificate is still being prepared; try again in a minute.", code=ErrorCode.NOT_READY)
     return certificate
 
 

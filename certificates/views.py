@@ -1,11 +1,11 @@
 """The public verification page and the learner's download."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 
 from certificates import selectors
-from lms.exceptions import NotFoundError
+from certificates.errors import ErrorCode
+from lms.exceptions import ConflictError, NotFoundError
 from lms.files import private_file_response
 from lms.ratelimit import limit_page_posts
 
@@ -21,9 +21,11 @@ def verify(request, code: str):
 
 @login_required
 def download(request, certificate_id: int):
-    certificate = selectors.certificate_get_own(request.user, certificate_id)
-    if not certificate.is_ready:
-        raise Http404("The certificate is still being prepared.")
+    try:
+        certificate = selectors.certificate_pdf_for(request.user, certificate_id)
+    except ConflictError as exc:  # revoked, or still being prepared: say so, with the way on
+        revoked = exc.code == ErrorCode.REVOKED
+        return render(request, "certificates/unavailable.html", {"revoked": revoked}, status=409)
     return private_file_response(
         certificate.pdf, filename=f"certificate-{certificate.display_code}.pdf", content_type="application/pdf"
     )

@@ -9,9 +9,7 @@ from rest_framework.response import Response
 
 from certificates import selectors
 from certificates.api.serializers import CertificateSerializer, VerificationSerializer
-from certificates.errors import ErrorCode
 from certificates.models import Certificate
-from lms.exceptions import ConflictError
 from lms.files import private_file_response
 from lms.ratelimit import VerifyRateThrottle
 
@@ -32,11 +30,7 @@ class CertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(responses={(200, "application/pdf"): bytes})
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        certificate = self.get_object()
-        if not certificate.is_ready:
-            raise ConflictError(
-                "The certificate is still being prepared; try again in a minute.", code=ErrorCode.NOT_READY
-            )
+        certificate = selectors.certificate_pdf_for(request.user, pk)
         return private_file_response(
             certificate.pdf, filename=f"certificate-{certificate.display_code}.pdf", content_type="application/pdf"
         )

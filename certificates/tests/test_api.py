@@ -146,3 +146,24 @@ def test_verification_is_served_from_the_cache_until_the_certificate_changes(
         services.certificates_withhold_name(user_id=certificate.user_id)
     withheld = api_client.get(url).json()
     assert withheld["learner_name"] == services.NAME_WITHHELD and withheld["status"] == "revoked"
+
+
+def test_a_revoked_certificates_pdf_is_no_longer_handed_out_by_the_api_or_the_page(api_client, client, certificate):
+    services.certificate_revoke(certificate=certificate, reason="Issued in error", revoked_by=AdminFactory())
+    api_client.force_authenticate(certificate.user)
+    response = api_client.get(f"/api/v1/certificates/{certificate.pk}/download/")
+    assert response.status_code == 409
+    assert response.json()["code"] == "revoked"
+    client.force_login(certificate.user)
+    page = client.get(f"/certificates/{certificate.pk}/download/")
+    assert page.status_code == 409
+    assert "This certificate was revoked" in page.content.decode()
+    assert page.get("Content-Type", "").startswith("text/html")
+
+
+def test_the_download_page_of_a_certificate_being_prepared_says_so(client, enrollment):
+    certificate, _ = services.certificate_issue(enrollment_id=enrollment.pk)
+    client.force_login(certificate.user)
+    page = client.get(f"/certificates/{certificate.pk}/download/")
+    assert page.status_code == 409
+    assert "still being prepared" in page.content.decode()
