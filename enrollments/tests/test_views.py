@@ -333,3 +333,23 @@ def test_the_lesson_page_runs_a_constant_number_of_queries(
         response = client.get(lesson_url(lesson))
     assert response.context["outline"].count('<ol class="outline">') == 6
     assert response.context["outline"].count("<li ") == 51
+
+
+def test_an_active_learner_can_leave_a_course_from_its_page_and_from_the_dashboard(client):
+    from accounts.tests.factories import UserFactory
+    from courses.tests.factories import course_with_lessons
+    from enrollments import services as enrollment_services
+    from enrollments.models import Enrollment
+
+    course = course_with_lessons(lessons_per_module=1)
+    learner = UserFactory()
+    enrollment_services.enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    drop_url = f"/courses/{course.slug}/drop/"
+    for page in (f"/courses/{course.slug}/", "/dashboard/"):
+        body = client.get(page).content.decode()
+        assert f'action="{drop_url}"' in body and "Leave this course" in body, page
+    response = client.post(drop_url, follow=True)
+    assert Enrollment.objects.get(user=learner, course=course).status == Enrollment.Status.DROPPED
+    assert "You left the course" in response.content.decode()
+    assert f'action="{drop_url}"' not in client.get(f"/courses/{course.slug}/").content.decode()
