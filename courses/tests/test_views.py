@@ -336,3 +336,15 @@ def test_unpublishing_a_course_takes_its_page_down_at_once(client, cast, course,
         course.save(update_fields=["status", "published_at"])
     assert client.get("/courses/python/").status_code == 404
     assert login(client, cast.owner).get("/courses/python/").status_code == 200  # its instructor still sees it
+
+
+def test_the_course_page_shows_the_cover_the_card_shows(client):
+    from courses.models import Course
+    from courses.tests.factories import CourseFactory
+
+    course = CourseFactory()
+    Course.objects.filter(pk=course.pk).update(cover_image="covers/a.png")  # the URL needs no file
+    catalog = client.get("/courses/").content.decode()
+    page = client.get(f"/courses/{course.slug}/").content.decode()
+    assert "covers/a.png" in catalog
+    assert 'class="course-cover"' in page and "covers/a.png" in page

@@ -83,3 +83,15 @@ def test_quiz_page_for_anonymous_invites_login(client, quiz):
     response = client.get(f"/quizzes/{quiz.pk}/")
     assert response.status_code == 200
     assert b"Log in to take this quiz" in response.content
+
+
+def test_an_explanation_in_the_review_is_rendered_markdown_and_sanitised(client, quiz, learner):
+    quiz.questions.update(explanation="A **change** of <script>alert(1)</script>mind")
+    client.force_login(learner)
+    client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(user=learner)
+    client.post(f"/attempts/{attempt.pk}/", {**_form_data(attempt), "action": "submit"})
+    body = client.get(f"/attempts/{attempt.pk}/").content.decode()
+    assert "<strong>change</strong>" in body
+    assert "**change**" not in body
+    assert "<script>alert(1)</script>" not in body
