@@ -28,7 +28,7 @@ class ManualIssueForm(forms.Form):
 
 @admin.register(Certificate)
 class CertificateAdmin(lms_admin.ModelAdmin):
-    list_display = ["display_code", "learner_name", "course_title", "issued_at", "is_ready", "revoked_at"]
+    list_display = ["display_code", "learner_name", "course_title", "issued_at", "ready", "revoked_at"]
     list_filter = [("course", admin.RelatedOnlyFieldListFilter), ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "learner_name", "course_title", "user__email"]
     readonly_fields = [
@@ -42,6 +42,10 @@ class CertificateAdmin(lms_admin.ModelAdmin):
 
     def get_queryset(self, request):
         return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
+
+    @admin.display(description=_("PDF ready"), boolean=True)
+    def ready(self, obj) -> bool:
+        return obj.is_ready
 
     def has_module_permission(self, request):
         return access.can_use_instructor_admin(request.user)

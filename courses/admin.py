@@ -7,6 +7,7 @@ instructor's drafts. Status changes go through courses.services (publish needs a
 
 from django.contrib import admin, messages
 from django.db.models import Count
+from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -165,8 +166,12 @@ class ModuleAdmin(InstructorScopedAdmin):
 class AttachmentInline(lms_admin.TabularInline):
     model = Attachment
     extra = 0
-    fields = ["title", "file", "original_name", "size"]
-    readonly_fields = ["original_name", "size"]
+    fields = ["title", "file", "original_name", "file_size"]
+    readonly_fields = ["original_name", "file_size"]
+
+    @admin.display(description=_("size"))
+    def file_size(self, obj) -> str:
+        return filesizeformat(obj.size) if obj.pk and obj.size is not None else "-"
 
 
 @admin.register(Lesson)
