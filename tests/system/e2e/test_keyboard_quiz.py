@@ -97,4 +97,4 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page):
     assert any("Save answers" in what for what in passed_by)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Passed")).to_be_visible()
-    expect(page.get_by_text("Score: 4.00 / 4.00 (100.00%)")).to_be_visible()
+    expect(page.get_by_text("Score: 4 / 4 (100%)")).to_be_visible()

@@ -62,7 +62,7 @@ def test_learner_who_runs_out_of_time_gets_the_attempt_closed_and_graded_at_its_
     page.clock.fast_forward("01:01")
     expect(page.get_by_role("heading", name="Not passed")).to_be_visible()
     expect(page.get_by_text("The time for this attempt is over.")).to_be_visible()
-    expect(page.get_by_text("Score: 0.00 / 2.00 (0.00%)")).to_be_visible()
+    expect(page.get_by_text("Score: 0 / 2 (0%)")).to_be_visible()
     expect(page.locator(".quiz-form")).to_have_count(0)
     audit("timed-result")
 
