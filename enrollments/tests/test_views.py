@@ -353,3 +353,16 @@ def test_an_active_learner_can_leave_a_course_from_its_page_and_from_the_dashboa
     assert Enrollment.objects.get(user=learner, course=course).status == Enrollment.Status.DROPPED
     assert "You left the course" in response.content.decode()
     assert f'action="{drop_url}"' not in client.get(f"/courses/{course.slug}/").content.decode()
+
+
+def test_a_new_account_is_welcomed_and_a_returning_learner_welcomed_back(client):
+    from accounts.tests.factories import UserFactory
+    from courses.tests.factories import course_with_lessons
+    from enrollments import services as enrollment_services
+
+    learner = UserFactory(first_name="Nia", last_name="New")
+    client.force_login(learner)
+    body = client.get("/dashboard/").content.decode()
+    assert "Welcome, Nia New" in body and "Welcome back" not in body
+    enrollment_services.enrollment_create(user=learner, course=course_with_lessons(lessons_per_module=1))
+    assert "Welcome back, Nia New" in client.get("/dashboard/").content.decode()

@@ -117,3 +117,16 @@ def test_other_server_errors_stay_500():
     except KeyError:
         response = views.server_error(RequestFactory().get("/api/v1/courses/"))
     assert response.status_code == 500
+
+
+@pytest.mark.django_db
+def test_the_api_docs_load_their_scripts_from_the_site_not_a_cdn(client, settings):
+    import re
+
+    settings.ENABLE_API_DOCS = True
+    page = client.get("/api/v1/docs/").content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert any("drf_spectacular_sidecar/swagger-ui-dist/" in s for s in sources), sources
+    assert not [s for s in sources if s.startswith(("http://", "https://", "//"))], sources
+    script = next(s for s in sources if s.endswith("swagger-ui-bundle.js"))
+    assert client.get(script).status_code == 200  # served by the site itself
