@@ -1,10 +1,11 @@
 """The public verification page and the learner's download."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from certificates import selectors
 from certificates.errors import ErrorCode
+from certificates.models import normalise_code
 from lms.exceptions import ConflictError, NotFoundError
 from lms.files import private_file_response
 from lms.ratelimit import limit_page_posts
@@ -17,6 +18,14 @@ def verify(request, code: str):
     except NotFoundError:
         return render(request, "certificates/not_found.html", {"code": code[:40]}, status=404)
     return render(request, "certificates/verify.html", {"certificate": certificate})
+
+
+def lookup(request):
+    """A form for a code; a code given goes to its verification page (which checks it)."""
+    code = normalise_code(request.GET.get("code", ""))
+    if code:
+        return redirect("certificates:verify", code=code[:40])
+    return render(request, "certificates/lookup.html")
 
 
 @login_required

@@ -167,3 +167,14 @@ def test_the_download_page_of_a_certificate_being_prepared_says_so(client, enrol
     page = client.get(f"/certificates/{certificate.pk}/download/")
     assert page.status_code == 409
     assert "still being prepared" in page.content.decode()
+
+
+def test_the_verify_form_leads_a_typed_code_to_its_verification(client, certificate):
+    form = client.get("/certificates/")
+    assert form.status_code == 200 and 'name="code"' in form.content.decode()
+    typed = certificate.display_code.lower().replace("0", "o")  # as people type it
+    response = client.get("/certificates/", {"code": f"  {typed} "})
+    assert response.status_code == 302
+    assert response["Location"] == f"/certificates/{certificate.code}/"
+    unknown = client.get("/certificates/", {"code": "nope"}, follow=True)
+    assert unknown.status_code == 404 and 'name="code"' in unknown.content.decode()  # the form again

@@ -99,6 +99,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "quizzes:detail": ("quiz_page", everyone(200)),
     "quizzes:start": ("quiz_page", PAGE_LOGIN_405),
     "quizzes:attempt": ("attempt_page", row(302, 200, 404, 200, 404, 200)),
+    "certificates:lookup": (None, everyone(200)),
     "certificates:verify": ("code", everyone(200)),
     "certificates:download": ("certificate_page", row(302, 200, 404, 404, 404, 404)),
     "reports:download": ("export_page", row(302, 404, 404, 200, 404, 404)),
