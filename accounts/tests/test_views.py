@@ -141,3 +141,30 @@ def test_profile_email_change_without_password_is_refused_on_the_page(client):
     response = client.post("/accounts/profile/", {"time_zone": "UTC", "email": "other@example.com"})
     assert response.status_code == 400
     assert "current_password" in response.context["form"].errors
+
+
+def test_a_signed_in_learner_changes_their_password_and_every_other_session_ends(client):
+    from django.test import Client
+
+    from accounts.models import User
+    from accounts.tests.factories import UserFactory
+
+    user = UserFactory(password="old-Secret-2026!")
+    other_device = Client()
+    other_device.force_login(user)
+    client.force_login(user)
+    profile = client.get("/accounts/profile/").content.decode()
+    assert 'href="/accounts/password/"' in profile  # no longer the emailed reset form
+
+    refused = client.post("/accounts/password/", {"old_password": "wrong", "new_password1": "n3w-Secret-2026!",
+                                                  "new_password2": "n3w-Secret-2026!"})  # fmt: skip
+    assert refused.status_code == 200 and "errorlist" in refused.content.decode()
+    assert User.objects.get(pk=user.pk).check_password("old-Secret-2026!")
+
+    changed = client.post("/accounts/password/", {"old_password": "old-Secret-2026!", "new_password1": "n3w-Secret-2026!",
+                                                  "new_password2": "n3w-Secret-2026!"})  # fmt: skip
+    assert changed.status_code == 302 and changed["Location"] == "/accounts/profile/"
+    user = User.objects.get(pk=user.pk)
+    assert user.check_password("n3w-Secret-2026!")
+    assert client.get("/accounts/profile/").status_code == 200  # this session stays signed in
+    assert other_device.get("/accounts/profile/").status_code == 302  # the other one is signed out

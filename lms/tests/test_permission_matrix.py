@@ -108,6 +108,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "accounts:logout": (None, everyone(405)),
     "accounts:profile": (None, row(302, 200, 200, 200, 200, 200)),
     "accounts:delete": (None, row(302, 200, 200, 200, 200, 200)),
+    "accounts:password_change": (None, row(302, 200, 200, 200, 200, 200)),
     "accounts:password_reset": (None, everyone(200)),
     "accounts:password_reset_done": (None, everyone(200)),
     "accounts:password_reset_confirm": ("reset_link", everyone(200)),
