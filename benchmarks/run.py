@@ -453,6 +453,22 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
 
 
+def results_header(args, info: dict, database: str) -> dict:
+    """What every benchmark's results start with: the data, the machine, when."""
+    return {
+        "tier": args.tier,
+        "seed": args.seed,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": info,
+        "database": database,
+    }
+
+
+def shown_environment(env: dict[str, str]) -> dict[str, str]:
+    """The run's environment as the results record it: no secret, no machine paths."""
+    return {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")}
+
+
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_data_arguments(parser)
@@ -496,18 +512,14 @@ class HttpRun:
         clear_redis(args)
         self.server = Server(env, self.port, self.tmp / "gunicorn.log")
         self.results: dict = {
-            "tier": args.tier,
-            "seed": args.seed,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": info,
-            "database": database,
+            **results_header(args, info, database),
             "config": {
                 "duration_s": args.duration,
                 "warmup_s": args.warmup,
                 "connections": self.levels,
                 "wrk_threads": args.threads,
                 "workers": args.workers or "shipped default (WEB_CONCURRENCY or max(2, cores))",
-                "environment": {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")},
+                "environment": shown_environment(env),
             },
             "ceiling": {},
             "scenarios": {},

@@ -41,7 +41,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -374,16 +373,12 @@ class WorkerRun:
         print(database, flush=True)
         clear_broker(args)
         self.results: dict = {
-            "tier": args.tier,
-            "seed": args.seed,
-            "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "machine": info,
-            "database": database,
+            **bench.results_header(args, info, database),
             "config": {
                 "concurrency": args.concurrency,
                 "max_tasks_per_child": args.max_tasks_per_child,
                 "pool": "prefork",
-                "environment": {k: v for k, v in env.items() if k not in ("SECRET_KEY", "PATH", "HOME", "PYTHONPATH")},
+                "environment": bench.shown_environment(env),
             },
             "batches": {},
         }

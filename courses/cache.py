@@ -40,6 +40,7 @@ from typing import Literal, ParamSpec, TypeVar
 
 from django.core.cache import cache as shared
 from django.db import transaction
+from django.utils.translation import get_language
 
 VERSION_KEY = "catalog:version"
 TTL_SECONDS = 300
@@ -90,8 +91,6 @@ def by_arguments(*args: Hashable) -> tuple[Hashable, ...]:
 def by_public_request(request, *_args) -> tuple[Hashable, ...]:
     """A public answer built from a request: the host (absolute links), the language and
     the path with its query string; never who asks."""
-    from django.utils.translation import get_language
-
     return (request.get_host(), get_language(), request.get_full_path())
 
 

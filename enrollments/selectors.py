@@ -122,12 +122,12 @@ def attach_progress(enrollments: list[Enrollment]) -> list[Enrollment]:
     """Set `.progress` on enrollments annotated by `with_progress_counts`, adding the
     courses' other requirements (CourseRequirement) and those each learner met: one
     query for all of them (two more only where a course requires nothing)."""
-    keys = _requirement_keys({e.pk: e.course_id for e in enrollments})
-    required = {e.pk: e.lessons_required + len(keys[e.pk][0]) for e in enrollments}
+    done = _done({e.pk: e.course_id for e in enrollments}, lessons=False)  # the counts are annotated
+    required = {e.pk: e.lessons_required + len(done[e.pk].required) for e in enrollments}
     # Every lesson's counts, needed only where nothing is required: two queries, only then.
     every_total, every_done = _every_lesson_counts([e for e in enrollments if required[e.pk] == 0])
     for e in enrollments:
-        course_keys, met = keys[e.pk]
+        course_keys, met = done[e.pk].required, done[e.pk].met
         e.progress = _progress(
             required_total=required[e.pk],
             required_done=e.lessons_done + len(met & course_keys),
@@ -212,17 +212,14 @@ class _Done:
     required: set[str]  # the course's requirement keys
 
 
-def _done(enrollments: Mapping[int, int]) -> dict[int, _Done]:
+def _done(enrollments: Mapping[int, int], *, lessons: bool = True) -> dict[int, _Done]:
     """For each enrollment (id -> course id), what it has done, in one query (UNION ALL)
-    whatever the number of enrollments: the lessons completed, the requirement keys met,
-    and its course's keys."""
+    whatever the number of enrollments: the lessons completed (unless `lessons` is False:
+    lists count them in SQL), the requirement keys met, and its course's keys."""
     courses = set(enrollments.values())
     no_number = Value(None, output_field=IntegerField())
     no_key = Value("", output_field=CharField())
     parts = [
-        LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
-        .annotate(part=Value(_LESSON), key=no_key)
-        .values_list("part", "enrollment_id", "lesson_id", "key"),
         RequirementCompletion.objects.filter(enrollment__in=enrollments)
         .annotate(part=Value(_MET), number=no_number)
         .values_list("part", "enrollment_id", "number", "key"),
@@ -230,6 +227,13 @@ def _done(enrollments: Mapping[int, int]) -> dict[int, _Done]:
         .annotate(part=Value(_REQUIRED), number=no_number)
         .values_list("part", "course_id", "number", "key"),
     ]
+    if lessons:  # first: the union takes its columns' order and types from the first part
+        parts.insert(
+            0,
+            LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
+            .annotate(part=Value(_LESSON), key=no_key)
+            .values_list("part", "enrollment_id", "lesson_id", "key"),
+        )
     done = {pk: _Done(set(), set(), set()) for pk in enrollments}
     required: dict[int, set[str]] = {course_id: set() for course_id in courses}
     for part, owner, number, key in parts[0].union(*parts[1:], all=True):
@@ -319,28 +323,6 @@ def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
         )
         found[pk] = replace(progress, next_lesson_id=next_lesson_id(lessons, completed))
     return found
-
-
-def _requirement_keys(enrollments: Mapping[int, int]) -> dict[int, tuple[set[str], set[str]]]:
-    """For each enrollment (id -> course id): the requirement keys its course requires and
-    those it met, in one query."""
-    courses = set(enrollments.values())
-    rows = (
-        RequirementCompletion.objects.filter(enrollment__in=enrollments)
-        .annotate(part=Value(_MET))
-        .values_list("part", "enrollment_id", "key")
-        .union(
-            CourseRequirement.objects.filter(course__in=courses)
-            .annotate(part=Value(_REQUIRED))
-            .values_list("part", "course_id", "key"),
-            all=True,
-        )
-    )
-    met: dict[int, set[str]] = {pk: set() for pk in enrollments}
-    required: dict[int, set[str]] = {course_id: set() for course_id in courses}
-    for part, owner, key in rows:
-        (met if part == _MET else required)[owner].add(key)
-    return {pk: (required[course_id], met[pk]) for pk, course_id in enrollments.items()}
 
 
 def dashboard_for(user) -> list[Enrollment]:

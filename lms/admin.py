@@ -62,7 +62,3 @@ class ModelAdmin(admin.ModelAdmin):
 
 class TabularInline(admin.TabularInline):
     form = ShownFieldsModelForm
-
-
-class StackedInline(admin.StackedInline):
-    form = ShownFieldsModelForm

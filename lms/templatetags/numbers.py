@@ -4,7 +4,8 @@ a size in bytes); only what is shown is trimmed.
 
     {{ "3.500000"|number }}   3.5 (3,5 in French)
     {{ "1.00"|points }}       1 point
-    {{ 20132|filesize }}      19.7 KB
+
+Sizes in bytes have Django's own `filesizeformat`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.template.defaultfilters import filesizeformat
 from django.utils import formats
 from django.utils.translation import ngettext
 
@@ -47,9 +47,3 @@ def points(value) -> str:
         return ""
     count = int(amount) if amount == amount.to_integral() else 2  # "1.5 points"
     return ngettext("%(n)s point", "%(n)s points", count) % {"n": number(amount)}
-
-
-@register.filter
-def filesize(value) -> str:
-    """Bytes as KB, MB... (Django's filesizeformat, named for what it is here)."""
-    return filesizeformat(value)

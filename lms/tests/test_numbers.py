@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from lms.templatetags.numbers import filesize, number, points
+from lms.templatetags.numbers import number, points
 
 
 @pytest.mark.parametrize(
@@ -36,8 +36,3 @@ def test_what_is_not_a_number_is_shown_as_it_is():
     assert number("n/a") == "n/a"
     assert number(None) == ""
     assert points(None) == ""
-
-
-def test_a_size_in_bytes_is_written_for_people():
-    with translation.override("en"):
-        assert filesize(20132).replace("\xa0", " ") == "19.7 KB"
