@@ -8,6 +8,7 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -25,11 +26,22 @@ from lms.exceptions import ApplicationError
 from lms.ratelimit import limit_page_posts
 
 
+def _safe_next(request) -> str:
+    """The page to go on to after signing up (`next`, as the login page has it), when it
+    is one of this site's; empty otherwise."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
+
+
 @limit_page_posts()
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    next_url = _safe_next(request)
     if request.user.is_authenticated:
-        return redirect("enrollments:dashboard")
+        return redirect(next_url or "enrollments:dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -47,8 +59,9 @@ def signup(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome! Your account is ready."))
-            return redirect("enrollments:dashboard")
-    return render(request, "accounts/signup.html", {"form": form}, status=400 if form.errors else 200)
+            return redirect(next_url or "enrollments:dashboard")
+    context = {"form": form, "next": next_url}
+    return render(request, "accounts/signup.html", context, status=400 if form.errors else 200)
 
 
 @method_decorator(limit_page_posts(), name="dispatch")

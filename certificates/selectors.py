@@ -1,5 +1,7 @@
 from datetime import UTC
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -11,6 +13,28 @@ from lms.exceptions import ConflictError, NotFoundError
 
 def certificates_of(user) -> QuerySet[Certificate]:
     return Certificate.objects.filter(user=user).select_related("course").order_by("-issued_at", "-id")
+
+
+def certificate_for_course(user, course_id: int) -> Certificate | None:
+    """The requester's certificate of the course, if one was issued."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Certificate.objects.filter(user=user, course_id=course_id).order_by("-issued_at", "-id").first()
+
+
+def linkedin_add_url(certificate: Certificate) -> str:
+    """LinkedIn's public "add a certification to your profile" link for the certificate,
+    filled in: its name, the issuer, the month issued, the verification link and code."""
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": certificate.course_title,
+        "organizationName": settings.SITE_NAME,
+        "issueYear": certificate.issued_at.year,
+        "issueMonth": certificate.issued_at.month,
+        "certUrl": certificate.verification_url,
+        "certId": certificate.display_code,
+    }
+    return f"https://www.linkedin.com/profile/add?{urlencode(query)}"
 
 
 def certificate_get_own(user, certificate_id) -> Certificate:

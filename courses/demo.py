@@ -40,6 +40,20 @@ COURSES = [
         ],
     },
     {
+        "slug": "data-visualisation",
+        "title": "Data Visualisation Basics",
+        "summary": "Charts that answer a question: pick the chart, then make it honest.",
+        "category": "data",
+        "level": Course.Level.BEGINNER,
+        "featured": False,
+        "modules": [
+            ("Choosing a chart", [
+                ("Bars, lines and dots", "text", True, "Compare with bars, show change with lines."),
+                ("Honest axes", "text", False, "Start bars at zero; label every axis."),
+            ]),
+        ],
+    },
+    {
         "slug": "design-systems",
         "title": "Design Systems in Practice",
         "summary": "Build a small, accessible component library.",

@@ -5,6 +5,7 @@ course's syllabus, and the links of a course's outline."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
@@ -63,16 +64,40 @@ def _syllabus(course_id: int, slug: str, read_all: bool, language: str) -> SafeS
     return render_to_string("courses/_syllabus.html", context)
 
 
-OutlineLinks = tuple[tuple[str, tuple[tuple[int, str, str], ...]], ...]
+@dataclass(frozen=True, slots=True)
+class OutlineLink:
+    """An outline item as every reader sees it: the item, its escaped title and meta
+    ("Video · 5 min", "Quiz"), and where it opens."""
+
+    entry: selectors.OutlineEntry
+    title: str
+    meta: str
+    href: str
+
+
+OutlineLinks = tuple[tuple[str, tuple[OutlineLink, ...]], ...]
+
+
+def outline_links(course_id: int, slug: str) -> OutlineLinks:
+    """The outline's modules and items (lessons, quizzes) in order, with escaped titles,
+    meta and links, the same for every reader in a language: the pages add each learner's
+    state to it (enrollments.outline)."""
+    return _outline_links(course_id, slug, get_language())
 
 
 @cached("outline-links", store="local")
-def outline_links(course_id: int, slug: str) -> OutlineLinks:
-    """The outline's modules and lessons as escaped titles and links, in order, the same
-    for every reader: the lesson page adds each learner's state to it."""
+def _outline_links(course_id: int, slug: str, language: str) -> OutlineLinks:
     url = lesson_url_builder(slug)
+    minutes = gettext("%(m)s min")
+
+    def link(entry: selectors.OutlineEntry) -> OutlineLink:
+        if entry.item_type == "lesson":
+            meta = f"{entry.kind_label} · {minutes % {'m': entry.estimated_minutes}}"
+            return OutlineLink(entry, escape(entry.title), escape(meta), url(entry.pk))
+        return OutlineLink(entry, escape(entry.title), escape(str(entry.label)), entry.url)
+
     return tuple(
-        (escape(module.title), tuple((ls.pk, escape(ls.title), url(ls.pk)) for ls in module.lessons))
+        (escape(module.title), tuple(link(entry) for entry in module.items))
         for module in selectors.outline_modules(course_id)
     )
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from courses import access, cache
+from courses import access, cache, signals
 from courses.models import Attachment, Category, Course, Lesson, Module
 from lms.exceptions import NotFoundError, PermissionDeniedError
 from lms.validation import whole_number
@@ -99,6 +100,18 @@ def featured_courses(*, limit: int = 3) -> list[Course]:
 
 def newest_courses(*, limit: int = 6) -> list[Course]:
     return list(course_list_for(None).order_by("-published_at", "-id")[:limit])
+
+
+def related_courses(course: Course, *, excluding: Iterable[int] = (), limit: int = 3) -> list[Course]:
+    """Published courses of the same category (or its parent's), newest first, leaving
+    out `course` and those in `excluding` (the ones the learner already takes)."""
+    if course.category_id is None:
+        return []
+    category = Q(category_id=course.category_id) | Q(category__parent_id=course.category_id)
+    if course.category.parent_id:
+        category |= Q(category_id=course.category.parent_id)
+    courses = course_list_for(None).filter(category).exclude(pk__in=[course.pk, *excluding])
+    return list(courses.order_by("-published_at", "-id")[:limit])
 
 
 def _outline_prefetch() -> Prefetch:
@@ -203,6 +216,8 @@ class OutlineLesson:
     """A lesson as an outline shows it: read as tuples, not model instances, which for a
     long course cost more than the rest of the page (docs/performance.md)."""
 
+    item_type: ClassVar[str] = "lesson"
+
     pk: int
     title: str
     module_id: int
@@ -218,20 +233,45 @@ class OutlineLesson:
 
 
 @dataclass(frozen=True, slots=True)
+class OutlineItem:
+    """An item of a module other than a lesson (a quiz; later an assignment), given by the
+    app that owns it (signals.outline_items_wanted). It is done once its `key` is met (an
+    enrollments requirement key, e.g. "quiz:12"), and counts toward completion where its
+    course requires that key."""
+
+    item_type: str  # "quiz"
+    label: str  # what it is, for people ("Quiz"): a lazy translation, shown in the reader's language
+    pk: int
+    title: str
+    module_id: int
+    after_lesson_id: int | None  # shown right after this lesson; None: at the end of the module
+    url: str
+    key: str
+    is_required: bool
+
+
+OutlineEntry = OutlineLesson | OutlineItem
+
+
+@dataclass(frozen=True, slots=True)
 class OutlineModule:
     pk: int
     title: str
     lessons: tuple[OutlineLesson, ...]
+    # Every item of the module in order: its lessons, each followed by the items placed
+    # after it, then the module's own items.
+    items: tuple[OutlineEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class Outline:
-    """A course's modules in order, each with its lessons in order, and every lesson in
-    that order. Shared by every reader of the course, never changed: callers must not
-    mutate it."""
+    """A course's modules in order, each with its lessons and items in order, and every
+    lesson and every item in that order. Shared by every reader of the course, never
+    changed: callers must not mutate it."""
 
     modules: tuple[OutlineModule, ...]
     lessons: tuple[OutlineLesson, ...]
+    items: tuple[OutlineEntry, ...] = ()
 
 
 _OUTLINE_FIELDS = ("id", "title", "module_id", "kind", "is_required", "is_preview", "estimated_minutes", "position")
@@ -246,7 +286,8 @@ def outline_for(course_id: int) -> Outline:
 @cache.cached("outline", store="local", many=True)
 def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
     """The outlines of several courses, read together: two queries, whatever their
-    number, and none for the outlines kept in the process (courses.cache)."""
+    number, and one per kind of other item (quizzes: signals.outline_items_wanted); none
+    for the outlines kept in the process (courses.cache)."""
     modules = list(
         Module.objects.filter(course_id__in=course_ids)
         .order_by("position", "id")
@@ -263,11 +304,31 @@ def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
         lesson = OutlineLesson(*fields)
         if course_of.get(lesson.module_id) == course_id:  # a lesson shows under its course's modules only
             lessons_of[lesson.module_id].append(lesson)
+    after: dict[int, list[OutlineItem]] = {}  # lesson id -> the items shown after it
+    at_end: dict[int, list[OutlineItem]] = {}  # module id -> the items at its end
+    for _receiver, items in signals.outline_items_wanted.send(sender=Outline, course_ids=course_ids):
+        for item in items:
+            if item.module_id not in course_of:
+                continue
+            if item.after_lesson_id is None:
+                at_end.setdefault(item.module_id, []).append(item)
+            else:
+                after.setdefault(item.after_lesson_id, []).append(item)
     modules_of: dict[int, list[OutlineModule]] = {course_id: [] for course_id in course_ids}
     for module_id, course_id, title in modules:
-        modules_of[course_id].append(OutlineModule(module_id, title, tuple(lessons_of[module_id])))
+        lessons = tuple(lessons_of[module_id])
+        entries: list[OutlineEntry] = []
+        for lesson in lessons:
+            entries.append(lesson)
+            entries.extend(after.get(lesson.pk, ()))
+        entries.extend(at_end.get(module_id, ()))
+        modules_of[course_id].append(OutlineModule(module_id, title, lessons, tuple(entries)))
     return {
-        course_id: Outline(modules=tuple(built), lessons=tuple(lesson for module in built for lesson in module.lessons))
+        course_id: Outline(
+            modules=tuple(built),
+            lessons=tuple(lesson for module in built for lesson in module.lessons),
+            items=tuple(entry for module in built for entry in module.items),
+        )
         for course_id, built in modules_of.items()
     }
 

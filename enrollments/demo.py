@@ -15,3 +15,11 @@ def seed(*, stdout) -> None:
     if first is not None:
         services.lesson_complete(user=learner, lesson=first)
     stdout.write("  learning   learner@example.com is part-way through Python Foundations")
+    # A course finished, to show the finish line (/courses/sql-for-analysts/finished/): its
+    # certificate, and a course of the same category to take next.
+    finished = Course.objects.filter(slug="sql-for-analysts").first()
+    if finished is not None:
+        services.enrollment_create(user=learner, course=finished)
+        for lesson in finished.lessons.all():
+            services.lesson_complete(user=learner, lesson=lesson)
+        stdout.write("  learning   learner@example.com completed SQL for Analysts")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from django.db import connections, router
-from django.db.models import CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from courses import access
@@ -27,9 +27,23 @@ class Progress:
     required_done: int
     completed_lesson_ids: frozenset[int] = frozenset()
     next_lesson_id: int | None = None
-    # The course's other requirements not met yet (keys such as "quiz:12"), for the pages
-    # that lead the learner to them once the lessons are done.
+    # The course's other requirements not met yet (keys such as "quiz:12").
     requirements_left: frozenset[str] = frozenset()
+    # As the learner sees it (progress_for, dashboard_for; not when counted for a write):
+    # the lessons opened but not completed, every key met (passed quizzes, required or
+    # not), and the outline's next item to do: the first lesson not completed or required
+    # item not met, of any kind (None when there is none).
+    started_lesson_ids: frozenset[int] = frozenset()
+    met_keys: frozenset[str] = frozenset()
+    next_item: course_selectors.OutlineEntry | None = None
+
+    def state_of(self, entry: course_selectors.OutlineEntry) -> str:
+        """An outline item's state for this learner: "done", "started" or "todo"."""
+        if entry.item_type == "lesson":
+            if entry.pk in self.completed_lesson_ids:
+                return "done"
+            return "started" if entry.pk in self.started_lesson_ids else "todo"
+        return "done" if entry.key in self.met_keys else "todo"
 
     @property
     def percent(self) -> int:
@@ -146,17 +160,28 @@ def _progress(
     every_done: int,
     completed: frozenset[int] = frozenset(),
     requirements_left: frozenset[str] = frozenset(),
+    started: frozenset[int] = frozenset(),
+    met: frozenset[str] = frozenset(),
 ) -> Progress:
     """What counts, in one place: the required lessons and other required items; in a
     course where nothing is required, every lesson (otherwise nothing could ever complete
     it)."""
+    seen = {"completed_lesson_ids": completed, "started_lesson_ids": started, "met_keys": met}
     if required_total == 0:
-        return Progress(required_total=every_total, required_done=every_done, completed_lesson_ids=completed)
+        return Progress(required_total=every_total, required_done=every_done, **seen)
     return Progress(
-        required_total=required_total,
-        required_done=required_done,
-        completed_lesson_ids=completed,
-        requirements_left=requirements_left,
+        required_total=required_total, required_done=required_done, requirements_left=requirements_left, **seen
+    )
+
+
+def with_next_step(progress: Progress, outline: course_selectors.Outline) -> Progress:
+    """`progress` with where the learner goes next: the next lesson and the next item of
+    any kind, from the course's outline (kept per catalog version: for what is shown,
+    never for what is decided)."""
+    return replace(
+        progress,
+        next_lesson_id=next_lesson_id(outline.lessons, progress.completed_lesson_ids),
+        next_item=next_item(outline, progress.completed_lesson_ids, progress.met_keys, progress.requirements_left),
     )
 
 
@@ -192,13 +217,64 @@ def progress_for(enrollment: Enrollment) -> Progress:
 def progress_counted(enrollment: Enrollment) -> Progress:
     """The enrollment's progress counted in the database from the content as it is now,
     never from a cache, in one query: what decides a completion (the services call it
-    under the enrollment's row lock). No next lesson."""
+    under the enrollment's row lock). No next step (`with_next_step` adds it)."""
     return _progress_counted({enrollment.pk: enrollment.course_id})[enrollment.pk]
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleProgress:
+    title: str
+    done: int
+    total: int
+
+
+def module_progress(progress: Progress, outline: course_selectors.Outline) -> list[ModuleProgress]:
+    """Per module of the outline, how many of its items (lessons, quizzes) the learner has
+    done, for a progress picture by module (the dashboard's cards)."""
+    return [
+        ModuleProgress(
+            module.title, sum(1 for entry in module.items if progress.state_of(entry) == "done"), len(module.items)
+        )
+        for module in outline.modules
+        if module.items
+    ]
 
 
 def next_lesson_id(lessons: Sequence[course_selectors.OutlineLesson], completed: frozenset[int]) -> int | None:
     """The lesson to continue with: the first of the outline not completed yet."""
     return next((ls.pk for ls in lessons if ls.pk not in completed), None)
+
+
+def next_item(
+    outline: course_selectors.Outline,
+    completed: frozenset[int],
+    met: frozenset[str],
+    required: frozenset[str],
+    *,
+    after_lesson_id: int | None = None,
+) -> course_selectors.OutlineEntry | None:
+    """The outline's next item to do, of any kind: the first lesson not completed, or item
+    (a quiz) that the course requires and the learner has not met yet; after the lesson
+    `after_lesson_id` first, where the learner is (then from the start). Optional items
+    are offered where they stand in the outline, never as the next step."""
+    items = outline.items
+    if after_lesson_id is not None:
+        here = next((i for i, e in enumerate(items) if e.item_type == "lesson" and e.pk == after_lesson_id), -1)
+        items = items[here + 1 :] + items[: here + 1]
+    for entry in items:
+        if entry.item_type == "lesson":
+            if entry.pk not in completed:
+                return entry
+        elif entry.key in required and entry.key not in met:
+            return entry
+    return None
+
+
+def next_item_after(progress: Progress, outline: course_selectors.Outline, lesson_id: int):
+    """The next item to do after the lesson `lesson_id` (see next_item)."""
+    return next_item(
+        outline, progress.completed_lesson_ids, progress.met_keys, progress.requirements_left, after_lesson_id=lesson_id
+    )
 
 
 # The parts of `_done`'s one query: rows of (part, owner, number, key).
@@ -210,12 +286,14 @@ class _Done:
     lessons: set[int]  # lessons completed
     met: set[str]  # requirement keys met
     required: set[str]  # the course's requirement keys
+    started: set[int] = field(default_factory=set)  # lessons opened, not completed
 
 
 def _done(enrollments: Mapping[int, int], *, lessons: bool = True) -> dict[int, _Done]:
     """For each enrollment (id -> course id), what it has done, in one query (UNION ALL)
-    whatever the number of enrollments: the lessons completed (unless `lessons` is False:
-    lists count them in SQL), the requirement keys met, and its course's keys."""
+    whatever the number of enrollments: the lessons completed and those only opened
+    (unless `lessons` is False: lists count them in SQL), the requirement keys met, and
+    its course's keys."""
     courses = set(enrollments.values())
     no_number = Value(None, output_field=IntegerField())
     no_key = Value("", output_field=CharField())
@@ -230,15 +308,17 @@ def _done(enrollments: Mapping[int, int], *, lessons: bool = True) -> dict[int, 
     if lessons:  # first: the union takes its columns' order and types from the first part
         parts.insert(
             0,
-            LessonProgress.objects.filter(enrollment__in=enrollments, completed_at__isnull=False)
-            .annotate(part=Value(_LESSON), key=no_key)
+            LessonProgress.objects.filter(enrollment__in=enrollments)
+            .annotate(
+                part=Value(_LESSON), key=Case(When(completed_at__isnull=True, then=Value("open")), default=no_key)
+            )
             .values_list("part", "enrollment_id", "lesson_id", "key"),
         )
     done = {pk: _Done(set(), set(), set()) for pk in enrollments}
     required: dict[int, set[str]] = {course_id: set() for course_id in courses}
     for part, owner, number, key in parts[0].union(*parts[1:], all=True):
         if part == _LESSON:
-            done[owner].lessons.add(number)
+            (done[owner].started if key else done[owner].lessons).add(number)
         elif part == _MET:
             done[owner].met.add(key)
         else:
@@ -261,9 +341,10 @@ def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
     progress, lesson = LessonProgress._meta.db_table, Lesson._meta.db_table
     met, required = RequirementCompletion._meta.db_table, CourseRequirement._meta.db_table
     sql = f"""
-        SELECT 0, lp.enrollment_id, lp.lesson_id, CASE WHEN l.is_required THEN 1 ELSE 0 END, ''
+        SELECT 0, lp.enrollment_id, lp.lesson_id, CASE WHEN l.is_required THEN 1 ELSE 0 END,
+               CASE WHEN lp.completed_at IS NULL THEN 'open' ELSE '' END
           FROM {progress} lp JOIN {lesson} l ON l.id = lp.lesson_id
-         WHERE lp.enrollment_id IN ({enrollment_in}) AND lp.completed_at IS NOT NULL
+         WHERE lp.enrollment_id IN ({enrollment_in})
         UNION ALL
         SELECT 1, m.enrollment_id, NULL, NULL, m.key FROM {met} m WHERE m.enrollment_id IN ({enrollment_in})
         UNION ALL
@@ -273,6 +354,7 @@ def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
           FROM {lesson} l WHERE l.course_id IN ({course_in}) GROUP BY l.course_id
     """  # noqa: S608 - table names from the models; every value is a parameter
     completed: dict[int, set[int]] = {pk: set() for pk in ids}
+    started: dict[int, set[int]] = {pk: set() for pk in ids}
     completed_required = dict.fromkeys(ids, 0)
     keys_met: dict[int, set[str]] = {pk: set() for pk in ids}
     keys_required: dict[int, set[str]] = {course_id: set() for course_id in courses}
@@ -280,7 +362,9 @@ def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
     with connections[router.db_for_write(LessonProgress)].cursor() as cursor:
         cursor.execute(sql, [*ids, *ids, *courses, *courses])
         for part, owner, number, flag, key in cursor.fetchall():
-            if part == 0:
+            if part == 0 and key:
+                started[owner].add(number)
+            elif part == 0:
                 completed[owner].add(number)
                 completed_required[owner] += int(flag)
             elif part == 1:
@@ -300,6 +384,8 @@ def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
             every_done=len(completed[pk]),
             completed=frozenset(completed[pk]),
             requirements_left=frozenset(course_keys - keys_met[pk]),
+            started=frozenset(started[pk]),
+            met=frozenset(keys_met[pk]),
         )
     return found
 
@@ -309,9 +395,9 @@ def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
     outlines = course_selectors.outlines_for(set(enrollments.values()))
     found = {}
     for pk, course_id in enrollments.items():
-        items, lessons = done[pk], outlines[course_id].lessons
-        required = {ls.pk for ls in lessons if ls.is_required}
-        every = {ls.pk for ls in lessons}
+        items, outline = done[pk], outlines[course_id]
+        required = {ls.pk for ls in outline.lessons if ls.is_required}
+        every = {ls.pk for ls in outline.lessons}
         completed = frozenset(items.lessons)
         progress = _progress(
             required_total=len(required) + len(items.required),
@@ -320,8 +406,10 @@ def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
             every_done=len(every & completed),
             completed=completed,
             requirements_left=frozenset(items.required - items.met),
+            started=frozenset(items.started),
+            met=frozenset(items.met),
         )
-        found[pk] = replace(progress, next_lesson_id=next_lesson_id(lessons, completed))
+        found[pk] = with_next_step(progress, outline)
     return found
 
 

@@ -4,8 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +14,7 @@ from courses.files import attachment_response
 from enrollments import access as lesson_access
 from enrollments import selectors, services
 from enrollments.models import Enrollment
+from enrollments.outline import outline_html
 from lms.exceptions import ApplicationError
 
 
@@ -32,9 +32,15 @@ def enrol(request, slug: str):
     if request.POST.get("stay"):  # enrolled from the page without reloading it (static/js/enhance.js)
         return redirect("courses:detail", slug=slug)
     progress = selectors.progress_for(enrollment)
-    if progress.next_lesson_id:
-        return redirect("enrollments:lesson", slug=slug, lesson_id=progress.next_lesson_id)
+    if progress.next_item is not None:
+        return redirect(_item_url(slug, progress.next_item))
     return redirect("courses:detail", slug=slug)
+
+
+def _item_url(slug: str, item: course_selectors.OutlineEntry) -> str:
+    if item.item_type == "lesson":
+        return reverse("enrollments:lesson", kwargs={"slug": slug, "lesson_id": item.pk})
+    return item.url
 
 
 @login_required
@@ -51,30 +57,6 @@ def drop(request, slug: str):
     else:
         messages.success(request, _("You left the course. Your progress is kept if you come back."))
     return redirect("enrollments:dashboard")
-
-
-def _outline_html(links: fragments.OutlineLinks, *, current_id: int, done: set[int], readable: set[int]) -> SafeString:
-    """The lesson page's outline with the learner's state: the course's cached links
-    (escaped there, courses.fragments.outline_links) joined here, because a template loop
-    over a long course's lessons cost more than the rest of the page (docs/performance.md)."""
-    done_text = format_html('<span class="visually-hidden">{}</span><span aria-hidden="true">✓</span>', _("(done)"))
-    locked_text = format_html(
-        '<span class="visually-hidden">{}</span><span aria-hidden="true">🔒</span>', _("(locked)")
-    )
-    parts: list[str] = []
-    for module_title, items in links:
-        parts.append(f'<h2 class="outline-module">{module_title}</h2>\n<ol class="outline">\n')
-        for pk, title, href in items:
-            is_current, is_done = pk == current_id, pk in done
-            is_locked = not is_done and pk not in readable
-            state = "current" if is_current else "done" if is_done else "locked" if is_locked else ""
-            if pk in readable:
-                current = ' aria-current="page"' if is_current else ""
-                title = f'<a href="{href}"{current}>{title}</a>'
-            badge = done_text if is_done else locked_text if is_locked else ""
-            parts.append(f'<li class="{state}">{title} {badge}</li>\n')
-        parts.append("</ol>\n")
-    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value above is escaped
 
 
 def lesson(request, slug: str, lesson_id: int):
@@ -95,7 +77,15 @@ def lesson(request, slug: str, lesson_id: int):
         readable = {ls.pk for ls in ordered if ls.is_preview}
     done = progress.completed_lesson_ids if progress else set()
     links = fragments.outline_links(course.pk, course.slug)
-    outline = _outline_html(links, current_id=lesson.pk, done=done, readable=readable)
+    outline = outline_html(
+        links, progress=progress, readable=readable, items_open=enrollment is not None, current_id=lesson.pk
+    )
+    # The items placed after this lesson (its quizzes), offered under it.
+    items_here = [
+        e
+        for e in course_selectors.outline_for(course.pk).items
+        if e.item_type != "lesson" and e.after_lesson_id == lesson.pk
+    ]
     context = {
         "course": course,
         "lesson": lesson,
@@ -103,6 +93,7 @@ def lesson(request, slug: str, lesson_id: int):
         "enrollment": enrollment,
         "progress": progress,
         "outline": outline,
+        "items_here": items_here,
         "done": done,
         "readable": readable,
         "previous": ordered[position - 1] if position > 0 else None,
@@ -122,11 +113,11 @@ def lesson_complete(request, slug: str, lesson_id: int):
         return redirect("courses:detail", slug=slug)
     if done.course_completed:
         messages.success(request, _("Congratulations, you completed the course!"))
+        return redirect("enrollments:finished", slug=slug)
     if request.POST.get("next") == "continue":  # the plain form moves on; enhance.js stays
-        lessons = course_selectors.outline_lessons(lesson.course_id)
-        next_lesson_id = selectors.next_lesson_id(lessons, done.progress.completed_lesson_ids)
-        if next_lesson_id:
-            return redirect("enrollments:lesson", slug=slug, lesson_id=next_lesson_id)
+        item = selectors.next_item_after(done.progress, course_selectors.outline_for(lesson.course_id), lesson.pk)
+        if item is not None:
+            return redirect(_item_url(slug, item))
     return redirect("enrollments:lesson", slug=slug, lesson_id=lesson.pk)
 
 
@@ -138,6 +129,25 @@ def attachment(request, slug: str, lesson_id: int, attachment_id: int):
     if found is None:
         raise Http404("Attachment not found.")
     return attachment_response(found)
+
+
+@login_required
+def finished(request, slug: str):
+    """The finish line: the course completed, the certificate's state (it updates by
+    itself while the certificate is prepared), and courses to take next."""
+    enrollment = selectors.seated_enrollment_for(request.user, course_slug=slug)
+    if enrollment is None:
+        raise Http404("You are not enrolled in this course.")
+    if enrollment.status != Enrollment.Status.COMPLETED:
+        return redirect("courses:detail", slug=slug)
+    course = course_selectors.course_get_for(request.user, slug, with_outline=False)
+    taken = selectors.seated_enrollments(request.user).values_list("course_id", flat=True)
+    context = {
+        "course": course,
+        "enrollment": enrollment,
+        "related": course_selectors.related_courses(course, excluding=taken),
+    }
+    return render(request, "enrollments/finished.html", context)
 
 
 @login_required

@@ -689,6 +689,8 @@ if SITE_URL and (_site.scheme not in ("http", "https") or not _site.hostname or 
     raise ImproperlyConfigured(
         f"SITE_URL must be an absolute http(s) URL such as https://lms.example.com (got {SITE_URL!r})."
     )
+# The organisation's name as learners see it: the issuer on certificates and on LinkedIn.
+SITE_NAME = env.str("SITE_NAME", default="LMS").strip() or "LMS"
 
 # =============================================================================
 # Internationalisation

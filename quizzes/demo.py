@@ -10,6 +10,17 @@ def seed(*, stdout) -> None:
     course = Course.objects.filter(slug="python-foundations").first()
     if course is None or Quiz.objects.filter(course=course).exists():
         return
+    # An optional practice quiz right after a lesson: shown in the outline, never required.
+    lesson = course.lessons.filter(title="Variables and types").first()
+    if lesson is not None:
+        practice = Quiz.objects.create(
+            lesson=lesson, title="Practice: types", pass_mark=50, is_required=False,
+            review_policy=Quiz.ReviewPolicy.AFTER_SUBMIT,
+        )  # fmt: skip
+        Question.objects.create(
+            quiz=practice, position=1, kind="true_false", prompt="`42` and `'42'` have the same type.",
+            correct_bool=False, explanation="One is an `int`, the other a `str`.",
+        )  # fmt: skip
     module = course.modules.order_by("-position").first()
     quiz = Quiz.objects.create(
         module=module,

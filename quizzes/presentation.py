@@ -45,6 +45,14 @@ def _review(question: dict, answer) -> dict:
     }
 
 
+def is_answered(response: dict | None) -> bool:
+    """Whether a saved response answers its question (a blank text or no box ticked does
+    not)."""
+    if not response:
+        return False
+    return any(value not in (None, "", []) for value in response.values())
+
+
 def paper_for(attempt: Attempt, viewer) -> dict:
     answers = {a.question_id_snapshot: a for a in attempt.answers.all()}
     show_review = review_allowed(attempt, viewer)

@@ -1,8 +1,8 @@
 """Handlers of the signals quizzes listens to.
 
-A quiz is part of its course's content: the course and lesson pages list it from values
-kept under the catalog version (courses.cache), so a quiz saved or deleted bumps that
-version once committed; and a required quiz is one of its course's completion
+A quiz is part of its course's content, an item of its course's outline (which it joins
+when the outline is built: outline_items_wanted). The outline is kept under the catalog
+version (courses.cache), so a quiz saved or deleted bumps that version once committed; and a required quiz is one of its course's completion
 requirements, declared through the quizzes service whichever door saved it (the admin,
 a shell, a fixture)."""
 
@@ -11,7 +11,9 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from courses.cache import bump_catalog_version
-from quizzes import services
+from courses.selectors import OutlineItem
+from courses.signals import outline_items_wanted
+from quizzes import selectors, services
 from quizzes.models import Quiz
 
 
@@ -26,3 +28,9 @@ def quiz_saved(instance: Quiz, raw: bool = False, **kwargs) -> None:
 def quiz_deleted(instance: Quiz, **kwargs) -> None:
     services.quiz_requirement_sync(quiz=instance, deleted=True)
     transaction.on_commit(bump_catalog_version)
+
+
+@receiver(outline_items_wanted, dispatch_uid="quizzes.outline_items")
+def quiz_outline_items(sender, course_ids, **kwargs) -> list[OutlineItem]:
+    """The quizzes take their place in their courses' outlines."""
+    return selectors.outline_items(course_ids)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet
+from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 
 from courses import access
-from courses import cache as catalog_cache
 from courses.models import Course
+from courses.selectors import OutlineItem
 from lms.exceptions import NotFoundError
-from quizzes.models import Answer, Attempt, Quiz
+from quizzes.models import Answer, Attempt, Quiz, requirement_key
 
 
 def quiz_get_for(user, quiz_id: int) -> Quiz:
@@ -85,30 +86,37 @@ def review_allowed(attempt: Attempt, viewer) -> bool:
     return False
 
 
-@dataclass(frozen=True, slots=True)
-class QuizLink:
-    """A quiz as the course and lesson pages list it."""
-
-    pk: int
-    title: str
-    is_required: bool
-    lesson_id: int | None
-
-
-@catalog_cache.cached("quizzes", store="local", many=True)
-def course_quizzes(course_ids: Iterable[int]) -> dict[int, tuple[QuizLink, ...]]:
-    """Each course's quizzes in id order, one query for all the courses not kept in the
-    process (courses.cache; a quiz saved or deleted bumps the catalog version,
-    quizzes/receivers.py)."""
-    found: dict[int, list[QuizLink]] = {course_id: [] for course_id in course_ids}
+def outline_items(course_ids: Iterable[int]) -> list[OutlineItem]:
+    """The quizzes of these courses as items of their outlines, in id order: after their
+    lesson, or at the end of their module. One query; the outline that holds them is kept
+    per catalog version, which a quiz saved or deleted bumps (quizzes/receivers.py)."""
+    url = quiz_url_builder()
     rows = (
         Quiz.objects.filter(course_id__in=course_ids)
         .order_by("id")
-        .values_list("course_id", "pk", "title", "is_required", "lesson_id")
+        .values_list("pk", "title", "is_required", "lesson_id", "lesson__module_id", "module_id")
     )
-    for course_id, *fields in rows:
-        found[course_id].append(QuizLink(*fields))
-    return {course_id: tuple(quizzes) for course_id, quizzes in found.items()}
+    return [
+        OutlineItem(
+            item_type="quiz",
+            label=pgettext_lazy("an item of a course's outline", "Quiz"),
+            pk=pk,
+            title=title,
+            module_id=lesson_module_id if lesson_id else module_id,
+            after_lesson_id=lesson_id,
+            url=url(pk),
+            key=requirement_key(pk),
+            is_required=is_required,
+        )
+        for pk, title, is_required, lesson_id, lesson_module_id, module_id in rows
+    ]
+
+
+def quiz_url_builder() -> Callable[[int], str]:
+    """The quiz page's URL for any quiz id: reverse() once for a whole outline."""
+    marker = 987654321
+    head, tail = reverse("quizzes:detail", kwargs={"quiz_id": marker}).split(str(marker))
+    return lambda quiz_id: f"{head}{quiz_id}{tail}"
 
 
 def item_analysis(quiz: Quiz) -> list[dict]:

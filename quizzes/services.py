@@ -211,8 +211,10 @@ def quiz_requirement_sync(*, quiz: Quiz, deleted: bool = False) -> None:
 
 
 def _report_pass(attempt: Attempt) -> None:
+    """A quiz passed is reported met, required or not: the outline shows it done, and it
+    counts at once if the course requires it later."""
     quiz = attempt.quiz
-    if attempt.passed and attempt.counts and quiz.is_required:
+    if attempt.passed and attempt.counts:
         enrollment_services.requirement_complete(user=attempt.user, course_id=quiz.course_id, key=quiz.requirement_key)
 
 

@@ -84,5 +84,10 @@ def attempt_page(request, attempt_id: int):
             messages.success(request, _("Your answers are saved."))
         return redirect("quizzes:attempt", attempt_id=attempt.pk)
     paper = presentation.paper_for(attempt, request.user)
-    context = {"attempt": attempt, "paper": paper, "quiz": attempt.quiz, "own": own}
+    for question in paper["questions"]:
+        question["answered"] = presentation.is_answered(question["response"])
+    answered = sum(1 for question in paper["questions"] if question["answered"])
+    context = {"attempt": attempt, "paper": paper, "quiz": attempt.quiz, "own": own, "answered": answered}
+    if own and attempt.status == Attempt.Status.SUBMITTED:  # what to do next: try again, or move on
+        context["stats"] = selectors.quiz_stats_for(request.user, attempt.quiz)
     return render(request, "quizzes/attempt.html", context)

@@ -23,6 +23,31 @@ def test_signup_creates_a_learner_logs_in_and_lands_on_the_dashboard(client):
     assert client.get("/dashboard/").status_code == 200
 
 
+def test_signup_from_a_course_page_comes_back_to_it_ready_to_enrol(client):
+    from courses.tests.factories import CourseFactory
+
+    course = CourseFactory(status="published")
+    page = client.get(f"/courses/{course.slug}/").content.decode()
+    back = f"/courses/{course.slug}/%3Fenrol%3D1"
+    assert f'href="/accounts/signup/?next={back}"' in page and f'href="/accounts/login/?next={back}"' in page
+    form = client.get(f"/accounts/signup/?next=/courses/{course.slug}/%3Fenrol%3D1").content.decode()
+    assert f'name="next" value="/courses/{course.slug}/?enrol=1"' in form
+    assert f'href="/accounts/login/?next={back}"' in form  # "already have an account" keeps it too
+    data = {"email": "n@example.com", "first_name": "N", "last_name": "U", "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post("/accounts/signup/", {**data, "next": f"/courses/{course.slug}/?enrol=1"})
+    assert response["Location"] == f"/courses/{course.slug}/?enrol=1"
+    landed = client.get(response["Location"]).content.decode()
+    assert "Welcome! Your account is ready." in landed and "One more step: enrol to start the course." in landed
+    assert "autofocus" in landed.split('id="enrol-panel"')[1].split("</aside>")[0]
+
+
+@pytest.mark.parametrize("target", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"])
+def test_signup_never_goes_on_to_another_site(client, target):
+    data = {"email": "n@example.com", "first_name": "N", "last_name": "U", "password1": PASSWORD, "password2": PASSWORD}
+    response = client.post("/accounts/signup/", {**data, "next": target})
+    assert response["Location"] == "/dashboard/"
+
+
 def test_signup_shows_field_errors_inline(client):
     UserFactory(email="taken@example.com")
     response = client.post(

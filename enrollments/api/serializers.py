@@ -42,12 +42,27 @@ class LessonStateSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=["done", "current", "todo"])
 
 
+class OutlineItemSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='"lesson" or "quiz" (later other kinds).')
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    is_required = serializers.BooleanField()
+
+
+class ItemStateSerializer(OutlineItemSerializer):
+    state = serializers.ChoiceField(
+        choices=["done", "started", "current", "todo"],
+        help_text='"current": the next step; "started": a lesson opened, not completed.',
+    )
+
+
 class ModuleStateSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     lessons_done = serializers.IntegerField()
     lessons_total = serializers.IntegerField()
     lessons = LessonStateSerializer(many=True)
+    items = ItemStateSerializer(many=True, help_text="Every item of the module in order: lessons and quizzes.")
 
 
 class ProgressSerializer(serializers.Serializer):
@@ -56,7 +71,9 @@ class ProgressSerializer(serializers.Serializer):
     percent = serializers.IntegerField()
     required_total = serializers.IntegerField()
     required_done = serializers.IntegerField()
+    steps_left = serializers.IntegerField()
     next_lesson = serializers.IntegerField(allow_null=True)
+    next_step = OutlineItemSerializer(allow_null=True, help_text="The next item to do, of any kind; null when none.")
     modules = ModuleStateSerializer(many=True)
 
 

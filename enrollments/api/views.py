@@ -28,21 +28,26 @@ from lms.exceptions import NotFoundError, PermissionDeniedError
 
 
 def progress_payload(enrollment, progress: selectors.Progress | None = None) -> dict:
-    """Per-module and per-lesson state, percent and the next lesson (`progress`: the
-    enrollment's, when the caller has just counted it)."""
+    """Percent, steps left, the next step, and per module every item in order (lessons,
+    quizzes) with its state (`progress`: the enrollment's as the learner sees it, or as
+    just counted by a write, which knows the lessons only: the rest is read then)."""
     outline = course_selectors.outline_for(enrollment.course_id)
-    modules = outline.modules
-    if progress is None:
-        progress = selectors.progress_for(enrollment)
+    progress = selectors.progress_for(enrollment) if progress is None else selectors.with_next_step(progress, outline)
     done = progress.completed_lesson_ids
-    next_lesson_id = selectors.next_lesson_id(outline.lessons, done)
+    next_item = progress.next_item
+
+    def state(entry) -> str:
+        return "current" if entry == next_item else progress.state_of(entry)
+
     return {
         "enrollment": enrollment.pk,
         "status": enrollment.status,
         "percent": progress.percent,
         "required_total": progress.required_total,
         "required_done": progress.required_done,
-        "next_lesson": next_lesson_id,
+        "steps_left": progress.steps_left,
+        "next_lesson": progress.next_lesson_id,
+        "next_step": _item_payload(next_item) if next_item else None,
         "modules": [
             {
                 "id": module.pk,
@@ -55,14 +60,19 @@ def progress_payload(enrollment, progress: selectors.Progress | None = None) -> 
                         "title": ls.title,
                         "kind": ls.kind,
                         "is_required": ls.is_required,
-                        "state": "done" if ls.pk in done else "current" if ls.pk == next_lesson_id else "todo",
+                        "state": "done" if ls.pk in done else "current" if ls.pk == progress.next_lesson_id else "todo",
                     }
                     for ls in module.lessons
                 ],
+                "items": [{**_item_payload(entry), "state": state(entry)} for entry in module.items],
             }
-            for module in modules
+            for module in outline.modules
         ],
     }
+
+
+def _item_payload(entry) -> dict:
+    return {"type": entry.item_type, "id": entry.pk, "title": entry.title, "is_required": entry.is_required}
 
 
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -176,7 +176,7 @@ def test_the_lesson_page_shows_the_outline_states_and_neighbours(client, cast, c
     response = client.get(lesson_url(b))
     content = response.content.decode()
     assert f'<a href="{lesson_url(b)}" aria-current="page">' in content
-    assert '<li class="done">' in content and '<li class="current">' in content
+    assert '<li class="item-lesson done">' in content and '<li class="item-lesson started current">' in content
     assert "(locked)" not in content
     assert f'href="{lesson_url(a)}" rel="prev"' in content
     assert f'href="{lesson_url(c)}" rel="next"' in content
@@ -213,7 +213,7 @@ def test_mark_complete_moves_on_to_the_next_lesson_and_congratulates_at_the_end(
     for lesson in lessons[1:-1]:
         client.post(f"{lesson_url(lesson)}complete/")
     last = client.post(f"{lesson_url(lessons[-1])}complete/", {"next": "continue"})
-    assert last["Location"] == lesson_url(lessons[-1])
+    assert last["Location"] == "/courses/python/finished/"  # the finish line
     assert "Congratulations, you completed the course!" in _messages(last)
     assert Enrollment.objects.get().status == "completed"
 
@@ -228,7 +228,7 @@ def test_mark_complete_without_moving_on_shows_the_lesson_done_with_a_next_link(
     page = response.content.decode()
     assert 'id="lesson-completion"' in page and 'id="lesson-outline"' in page
     assert "You completed this lesson." in page
-    assert f'<a class="button" href="{lesson_url(lessons[1])}">Next lesson: {lessons[1].title}</a>' in page
+    assert f'<a class="button" href="{lesson_url(lessons[1])}">Continue: {lessons[1].title}</a>' in page
 
 
 def test_mark_complete_without_an_enrollment_is_refused_with_a_message(client, cast, course):

@@ -93,6 +93,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "enrollments:dashboard": (None, row(302, 200, 200, 200, 200, 200)),
     "enrollments:enrol": ("course_slug", PAGE_LOGIN_405),
     "enrollments:drop": ("course_slug", PAGE_LOGIN_405),
+    # A learner's own finish line: anyone not enrolled gets 404, the course's staff too.
+    "enrollments:finished": ("course_slug", row(302, 200, 404, 404, 404, 404)),
     "enrollments:lesson": ("lesson_page", LESSON_CONTENT),
     "enrollments:lesson_complete": ("lesson_page", PAGE_LOGIN_405),
     "enrollments:attachment": ("attachment_page", row(404, 200, 404, 200, 404, 200)),

@@ -100,7 +100,10 @@ def test_course_pages_list_the_quizzes_of_the_course_and_of_the_lesson(client):
     Enrollment.objects.create(user=learner, course=quiz.course, enrolled_at=timezone.now())
     client.force_login(learner)
     page = client.get(f"/courses/{quiz.course.slug}/").content.decode()
-    assert "Module check" in page and "Lesson check" in page
+    syllabus = page.split('id="syllabus"')[1]
+    # In outline order: the lesson, the quiz placed after it, the module's own quiz last.
+    assert syllabus.index(lesson.title) < syllabus.index("Lesson check") < syllabus.index("Module check")
     page = client.get(f"/courses/{quiz.course.slug}/lessons/{lesson.pk}/").content.decode()
-    assert "Lesson check" in page and "Module check" not in page
-    assert f"/quizzes/{on_lesson.pk}/" in page
+    after_lesson = page.split('id="items-heading"')[1].split("</section>")[0]
+    assert "Lesson check" in after_lesson and "Module check" not in after_lesson
+    assert f"/quizzes/{on_lesson.pk}/" in after_lesson

@@ -95,3 +95,53 @@ def test_an_explanation_in_the_review_is_rendered_markdown_and_sanitised(client,
     assert "<strong>change</strong>" in body
     assert "**change**" not in body
     assert "<script>alert(1)</script>" not in body
+
+
+def _submitted(client, quiz, learner, *, right: bool):
+    client.force_login(learner)
+    client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.filter(user=learner).order_by("-number").first()
+    answers = _form_data(attempt) if right else {}  # nothing answered: 0 %
+    client.post(f"/attempts/{attempt.pk}/", {**answers, "action": "submit"})
+    return client.get(f"/attempts/{attempt.pk}/").content.decode()
+
+
+def test_a_failed_attempt_looks_failed_and_says_how_many_attempts_are_left(client, quiz, learner):
+    Quiz.objects.filter(pk=quiz.pk).update(max_attempts=3)
+    page = _submitted(client, quiz, learner, right=False)
+    result = page.split('aria-labelledby="result-heading"')[1].split("</section>")[0]
+    assert "result-failed" in page and "✗" in result and "Not passed" in result  # colour, icon and words
+    assert "You have 2 attempts left" in result and "Try again" in result
+    assert f'action="/quizzes/{quiz.pk}/start/"' in result
+
+
+def test_a_failed_last_attempt_offers_no_retry(client, quiz, learner):
+    Quiz.objects.filter(pk=quiz.pk).update(max_attempts=1)
+    result = _submitted(client, quiz, learner, right=False).split('aria-labelledby="result-heading"')[1]
+    result = result.split("</section>")[0]
+    assert "You have no attempts left" in result and "Try again" not in result
+
+
+def test_a_passed_attempt_looks_passed_and_leads_on_to_the_next_step(client, quiz, learner):
+    page = _submitted(client, quiz, learner, right=True)
+    result, after = page.split('aria-labelledby="result-heading"')[1].split("</section>", 1)
+    assert "result-passed" in page and "✓" in result and "Passed" in result and "Try again" not in result
+    lesson = quiz.course.lessons.get()  # the course's one lesson is left
+    assert f'href="/courses/{quiz.course.slug}/lessons/{lesson.pk}/">Continue: {lesson.title}' in after
+
+
+def test_the_attempt_form_counts_the_questions_answered_and_offers_the_navigator(client, quiz, learner):
+    client.force_login(learner)
+    client.post(f"/quizzes/{quiz.pk}/start/")
+    attempt = Attempt.objects.get(user=learner)
+    first = attempt.paper[0]
+    client.post(
+        f"/attempts/{attempt.pk}/", {f"q_{first['id']}": _form_data(attempt)[f"q_{first['id']}"], "action": "save"}
+    )
+    page = client.get(f"/attempts/{attempt.pk}/").content.decode()
+    total = len(attempt.paper)
+    assert f"1 of {total} answered" in page
+    nav = page.split('class="quiz-nav-list"')[1].split("</ol>")[0]
+    assert nav.count('href="#question-') == total
+    assert f'data-nav-for="{first["id"]}" class="answered"' in nav and "(answered)" in nav and "(not answered)" in nav
+    assert 'id="question-1"' in page and "submit anyway?" in page

@@ -3,6 +3,14 @@
 // messages, announced through their live region) are replaced by those of the page the
 // server answers with, so the learner stays where they are. Without JavaScript, or when
 // anything unexpected happens, the form posts as usual.
+// Folded sections marked `data-open-wide` (the lesson page's outline) open on a wide screen.
+var openWide = function (root) {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(min-width: 56rem)").matches) { return; }
+  root.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+};
+document.addEventListener("DOMContentLoaded", function () { openWide(document); });
+
 (function () {
   "use strict";
   if (!window.fetch || !window.DOMParser || !window.FormData) { return; }
@@ -40,6 +48,7 @@
           if (fresh && current) { current.replaceWith(document.importNode(fresh, true)); }
         });
         // Fill the existing live region (replacing it would not be announced).
+        openWide(document);
         var messages = document.getElementById("messages"), news = page.getElementById("messages");
         if (messages && news) { messages.innerHTML = news.innerHTML; }
         var target = document.getElementById(form.dataset.enhanceFocus || "");
@@ -48,5 +57,50 @@
     }).catch(function () {
       plainSubmit(form);
     });
+  });
+})();
+
+// Regions that change by themselves (`data-refresh="seconds"`, e.g. a certificate being
+// prepared): the page is fetched again every few seconds and the region replaced by its
+// fresh copy, until the fresh copy no longer asks for it (or after 60 tries). Buttons marked
+// `data-copy="input-id"` copy that field's value (they stay hidden without JavaScript, where
+// the field can be selected and copied by hand).
+(function () {
+  "use strict";
+  if (!window.fetch || !window.DOMParser) { return; }
+  var schedule = function (region, tries) {
+    if (tries >= 60) { return; }
+    var seconds = parseInt(region.dataset.refresh, 10) || 5;
+    window.setTimeout(function () {
+      fetch(window.location.href, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) {
+          if (!response.ok) { throw new Error("status " + response.status); }
+          return response.text();
+        }).then(function (html) {
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(region.id);
+          if (!fresh) { schedule(region, tries + 1); return; }
+          var node = document.importNode(fresh, true);
+          region.replaceWith(node);
+          wireCopyButtons(node);
+          if (node.dataset.refresh) { schedule(node, tries + 1); }
+        }).catch(function () { schedule(region, tries + 1); });
+    }, seconds * 1000);
+  };
+  var wireCopyButtons = function (root) {
+    if (!navigator.clipboard) { return; }
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var field = document.getElementById(button.dataset.copy);
+      if (!field) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(field.value).then(function () {
+          button.textContent = button.dataset.copiedText || button.textContent;
+        });
+      });
+    });
+  };
+  document.addEventListener("DOMContentLoaded", function () {
+    wireCopyButtons(document);
+    document.querySelectorAll("[data-refresh][id]").forEach(function (region) { schedule(region, 0); });
   });
 })();

@@ -64,6 +64,10 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page):
     expect(q1.get_by_label("green")).to_be_checked()
     assert_visible_focus(page)
 
+    # Each question ends with its "Flag for review" box: Tab passes it.
+    page.keyboard.press("Tab")
+    _focused(q1.get_by_label("Flag for review"))
+
     # Question 2 (check boxes): Space on "cat" and "dog", not on "stone".
     q2 = page.get_by_role("group", name=re.compile("Question 2"))
     page.keyboard.press("Tab")
@@ -77,6 +81,13 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page):
     expect(q2.get_by_label("cat")).to_be_checked()
     expect(q2.get_by_label("stone")).not_to_be_checked()
     expect(q2.get_by_label("dog")).to_be_checked()
+    # Flag it for review with Space: the navigator says so, in words too.
+    page.keyboard.press("Tab")
+    _focused(q2.get_by_label("Flag for review"))
+    page.keyboard.press("Space")
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator.get_by_role("link", name=re.compile(r"^2 \(answered, flagged for review\)$"))).to_be_visible()
+    expect(navigator).to_contain_text("2 of 4 answered")
 
     # Question 3 (true/false): Tab to "True", Space checks it.
     q3 = page.get_by_role("group", name=re.compile("Question 3"))
@@ -84,6 +95,7 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page):
     _focused(q3.get_by_label("True"))
     page.keyboard.press("Space")
     expect(q3.get_by_label("True")).to_be_checked()
+    page.keyboard.press("Tab")  # its flag
 
     # Question 4 (short text): Tab, type.
     q4 = page.get_by_role("group", name=re.compile("Question 4"))
@@ -93,7 +105,7 @@ def test_learner_takes_a_quiz_with_the_keyboard_only(page):
 
     # Tab to "Submit for grading" (past "Save answers") and press Enter.
     submit = page.get_by_role("button", name="Submit for grading")
-    passed_by = tab_to(page, submit, limit=3)
+    passed_by = tab_to(page, submit, limit=4)  # past its flag and "Save answers"
     assert any("Save answers" in what for what in passed_by)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Passed")).to_be_visible()

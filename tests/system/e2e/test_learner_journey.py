@@ -13,6 +13,8 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
+from certificates import services as certificate_services
+from certificates.models import Certificate
 from courses.models import Category
 from quizzes.models import Answer
 from tests.system.e2e import data
@@ -49,16 +51,45 @@ def test_visitor_signs_up_learns_passes_the_quiz_and_verifies_the_certificate(pa
         title="Python for Data Analysis", category=data_category, teacher=teacher, modules=[("Basics", ["Frames"])]
     )
     data.course(title="Typography Basics", teacher=teacher, modules=[("Type", ["Fonts"])])
+    data.course(title="Go in Practice", category=programming, teacher=teacher, modules=[("Basics", ["Goroutines"])])
     quiz = data.quiz(lesson=python.lessons.get(title="Functions"), title="Functions check", pass_mark=50)
     data.single_choice(quiz, "Which keyword defines a function?", [("func", False), ("def", True)], position=1)
     data.true_false(quiz, "A function can return a value.", True, position=2)
 
-    # A visitor arrives and signs up; a first try with different passwords is refused inline.
+    # A visitor arrives, searches the catalog, then narrows it with a filter.
     page.goto("/")
     expect(page.get_by_role("heading", name="New courses")).to_be_visible()
     expect(page.get_by_role("link", name="Typography Basics")).to_be_visible()
     audit("home")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Sign up").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Catalog").click()
+    expect(page.get_by_role("heading", name="Catalog", level=1)).to_be_visible()
+    page.get_by_label("Search").fill("python")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.get_by_text("2 courses")).to_be_visible()
+    results = page.locator(".course-card h3")
+    expect(results).to_have_text(["Python for Data Analysis", "Python for Everyone"])
+    page.get_by_label("Category").select_option(label="Programming")
+    page.get_by_role("button", name="Apply").click()
+    expect(page).to_have_url(re.compile(r"q=python.*category=programming"))
+    expect(page.get_by_text("1 course", exact=True)).to_be_visible()
+    expect(results).to_have_text(["Python for Everyone"])
+    expect(page.get_by_label("Search")).to_have_value("python")
+    audit("catalog")
+
+    # The course page: its syllabus lists every item in order, the quiz among the lessons.
+    page.get_by_role("link", name="Python for Everyone").click()
+    expect(page.get_by_role("heading", name="Python for Everyone", level=1)).to_be_visible()
+    syllabus = page.get_by_role("region", name="Syllabus")
+    expect(syllabus.get_by_role("listitem")).to_have_text(
+        [re.compile(r"^Welcome"), re.compile(r"^Variables"), re.compile(r"^Functions"), re.compile(r"^Functions check")]
+    )
+    expect(syllabus.get_by_role("listitem").last).to_contain_text("Quiz")
+    expect(syllabus.get_by_role("listitem").last).to_contain_text("Required")
+    expect(page.get_by_text("Taught by Ada Lovelace")).to_be_visible()
+    audit("course")
+
+    # They sign up from it; a first try with different passwords is refused inline.
+    page.get_by_role("link", name="Sign up to enrol").click()
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
     audit("signup")
     page.get_by_label("Email").fill("grace@example.com")
@@ -77,33 +108,12 @@ def test_visitor_signs_up_learns_passes_the_quiz_and_verifies_the_certificate(pa
     page.get_by_label(re.compile(r"^Password\W*$")).fill(PASSWORD)
     again.fill(PASSWORD)
     page.get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+    # Back on the course they came from, one step from enrolling, the button focused.
+    expect(page).to_have_url(re.compile(r"/courses/python-for-everyone/\?enrol=1$"))
     expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
-    expect(page.get_by_role("heading", name="You are not enrolled in any course yet")).to_be_visible()
-
-    # They search the catalog, then narrow it with a filter.
-    page.get_by_role("link", name="Browse the catalog").click()
-    expect(page.get_by_role("heading", name="Catalog", level=1)).to_be_visible()
-    page.get_by_label("Search").fill("python")
-    page.get_by_role("button", name="Apply").click()
-    expect(page.get_by_text("2 courses")).to_be_visible()
-    results = page.locator(".course-card h3")
-    expect(results).to_have_text(["Python for Data Analysis", "Python for Everyone"])
-    page.get_by_label("Category").select_option(label="Programming")
-    page.get_by_role("button", name="Apply").click()
-    expect(page).to_have_url(re.compile(r"q=python.*category=programming"))
-    expect(page.get_by_text("1 course", exact=True)).to_be_visible()
-    expect(results).to_have_text(["Python for Everyone"])
-    expect(page.get_by_label("Search")).to_have_value("python")
-    audit("catalog")
-
-    # The course page: syllabus, then enrol, which opens the first lesson.
-    page.get_by_role("link", name="Python for Everyone").click()
-    expect(page.get_by_role("heading", name="Python for Everyone", level=1)).to_be_visible()
-    syllabus = page.get_by_role("region", name="Syllabus")
-    expect(syllabus.get_by_role("listitem")).to_have_count(3)
-    expect(page.get_by_text("Taught by Ada Lovelace")).to_be_visible()
-    audit("course")
+    expect(page.get_by_text("One more step: enrol to start the course.")).to_be_visible()
+    expect(page.get_by_role("button", name="Enrol")).to_be_focused()
     # Enrolling and marking lessons complete happen without a page load (static/js/enhance.js):
     # a value set on `window` survives them, and the news is read out by the live region.
     page.evaluate("window.sameDocument = true")
@@ -127,12 +137,12 @@ def test_visitor_signs_up_learns_passes_the_quiz_and_verifies_the_certificate(pa
     expect(outline.get_by_role("listitem").filter(has_text="Welcome")).to_contain_text("(done)")
     assert page.evaluate("window.sameDocument") is True
     _lesson(page, "Welcome")
-    page.get_by_role("link", name="Next lesson: Variables").click()
+    page.get_by_role("link", name="Continue: Variables").click()
     _lesson(page, "Variables")
     expect(outline.get_by_role("link", name="Variables")).to_have_attribute("aria-current", "page")
     page.get_by_role("button", name="Mark as complete").click()
     _progress(page, 50)
-    page.get_by_role("link", name="Next lesson: Functions").click()
+    page.get_by_role("link", name="Continue: Functions").click()
     _lesson(page, "Functions")
     _progress(page, 50)
 
@@ -180,11 +190,35 @@ def test_visitor_signs_up_learns_passes_the_quiz_and_verifies_the_certificate(pa
     expect(page.get_by_role("heading", name="Review")).to_be_visible()
     audit("quiz-result")
 
-    # The course is completed; the dashboard lists it and its certificate.
-    page.get_by_role("link", name="Back to the quiz").click()
-    page.get_by_role("main").get_by_role("link", name="Python for Everyone").click()
-    expect(page.get_by_text("You completed this course.")).to_be_visible()
-    _progress(page, 100)
+    # The result leads to the finish line, where the certificate shows up without a reload
+    # once it is ready: its rendering is held back here, then done while the page is open.
+    certificate = Certificate.objects.get(user__email="grace@example.com")
+    Certificate.objects.filter(pk=certificate.pk).update(pdf="", rendered_at=None)
+    page.get_by_role("link", name="Your certificate and what's next").click()
+    expect(page.get_by_role("heading", name="You completed Python for Everyone", level=1)).to_be_visible()
+    state = page.get_by_role("region", name="Your certificate")
+    expect(state).to_contain_text("being prepared")
+    audit("finish-line-preparing")
+    page.evaluate("window.sameDocument = true")
+    certificate_services.certificate_render(certificate_id=certificate.pk)
+    expect(state).to_contain_text("Your certificate is ready.", timeout=15_000)
+    assert page.evaluate("window.sameDocument") is True
+    linkedin = state.get_by_role("link", name="Add to LinkedIn profile")
+    expect(linkedin).to_have_attribute(
+        "href",
+        re.compile(
+            r"^https://www\.linkedin\.com/profile/add\?startTask=CERTIFICATION_NAME&name=Python\+for\+Everyone&"
+        ),
+    )
+    expect(state.get_by_label(re.compile("^Verification link"))).to_have_value(
+        re.compile(r"/certificates/[0-9A-Z]{16}/$")
+    )
+    expect(state.get_by_role("button", name="Copy")).to_be_visible()
+    related = page.get_by_role("region", name="Keep learning")
+    expect(related.locator(".course-card h3")).to_have_text(["Go in Practice"])  # same category, not taken
+    audit("finish-line")
+
+    # The dashboard lists the course as completed, and its certificate.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", name="No course in progress")).to_be_visible()
     completed = page.get_by_role("region", name="Completed")

@@ -53,13 +53,11 @@ def test_learner_who_runs_out_of_time_gets_the_attempt_closed_and_graded_at_its_
     Attempt.objects.filter(pk=attempt.pk).update(started_at=F("started_at") - late, deadline=F("deadline") - late)
     attempt.refresh_from_db()
 
-    # ...so a right answer given now is refused by the autosave,
-    page.get_by_role("group", name=re.compile("Question 2")).get_by_label("Paris").check()
-    expect(page.get_by_role("status").filter(has_text="Not saved")).to_be_visible()
-
-    # and when the page's countdown reaches zero it submits: the server closes the attempt
+    # ...so a right answer given now is refused by the autosave: the page says the time is
+    # up (before its own countdown reaches zero) and submits; the server closes the attempt
     # as of its deadline with what was saved by then.
-    page.clock.fast_forward("01:01")
+    # (The "time is up" state shows only for the moment the submission takes.)
+    page.get_by_role("group", name=re.compile("Question 2")).get_by_label("Paris").check()
     expect(page.get_by_role("heading", name="Not passed")).to_be_visible()
     expect(page.get_by_text("The time for this attempt is over.")).to_be_visible()
     expect(page.get_by_text("Score: 0 / 2 (0%)")).to_be_visible()
@@ -80,3 +78,32 @@ def test_learner_who_runs_out_of_time_gets_the_attempt_closed_and_graded_at_its_
     expect(row).to_contain_text("Submitted")
     expect(row).to_contain_text("Not passed")
     expect(page.get_by_role("button", name="Start an attempt")).to_be_visible()
+
+
+def test_the_countdown_turns_urgent_in_the_last_minute_then_says_time_is_up_and_submits(page):
+    course = data.course(title="Quick Check", modules=[("Only", ["Only lesson"])])
+    quiz = data.quiz(lesson=course.lessons.get(), title="One minute", pass_mark=50, time_limit_minutes=1)
+    data.single_choice(quiz, "2 + 2 = ?", [("3", False), ("4", True)], position=1)
+    learner = data.enrolled_learner(course)
+    log_in(page, learner.email, data.PASSWORD)
+    page.clock.install()
+    page.goto(f"/quizzes/{quiz.pk}/")
+    page.get_by_role("button", name="Start an attempt").click()
+    countdown = page.locator(".countdown")
+    expect(countdown).to_have_class(re.compile(r"\bcountdown-urgent\b"))  # a minute or less: urgent
+    page.get_by_role("group", name=re.compile("Question 1")).get_by_label("4", exact=True).check()
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+
+    # The form's submission at zero is held back a moment (the page's submit() only counts
+    # the call), to see the state the learner sees before the next page loads.
+    page.evaluate(
+        """() => { window.realSubmit = HTMLFormElement.prototype.submit; window.submits = 0;
+                   HTMLFormElement.prototype.submit = function () { window.submits += 1; }; }"""
+    )
+    page.clock.fast_forward("01:01")
+    expect(page.get_by_role("alert")).to_have_text("Time is up: your saved answers are being submitted.")
+    expect(page.locator(".quiz-form")).to_have_class(re.compile(r"\bis-closed\b"))
+    assert page.evaluate("window.submits") == 1
+    page.evaluate("() => window.realSubmit.call(document.querySelector('.quiz-form'))")
+    expect(page.get_by_role("heading", name="Passed")).to_be_visible()
+    assert Attempt.objects.get(user=learner).status == Attempt.Status.SUBMITTED
