@@ -1,6 +1,7 @@
 import uuid
 import zoneinfo
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
@@ -77,6 +78,8 @@ class User(AbstractUser):
     bio = models.TextField(_("bio"), blank=True, max_length=2000)
     avatar = models.ImageField(_("avatar"), upload_to=avatar_upload_to, blank=True, validators=[validate_avatar])
     time_zone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_time_zone])
+    # Pages and emails in this language; empty: the browser's (pages) or the site's (emails).
+    language = models.CharField(_("language"), max_length=8, blank=True, default="", choices=settings.LANGUAGES)
     # Tokens issued before this moment are refused: a password change ends every session.
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     welcome_email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -109,6 +112,12 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.email.split("@", 1)[0]
+
+    @property
+    def initials(self) -> str:
+        """One or two letters for an avatar placeholder: first and last name, else the email."""
+        letters = "".join(part[0] for part in (self.first_name, self.last_name) if part)
+        return (letters or self.email[:1]).upper()[:2]
 
     @property
     def is_instructor(self) -> bool:

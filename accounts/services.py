@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.utils.translation import gettext
@@ -125,11 +125,11 @@ def user_deactivate(*, user: User) -> User:
 
 @transaction.atomic
 def user_update_profile(*, user: User, data: Mapping, current_password: str | None = None) -> User:
-    """Update name, bio, avatar and time zone. Changing the email needs the current
-    password, and the new address must be free."""
+    """Update name, bio, avatar, time zone and language. Changing the email needs the
+    current password, and the new address must be free."""
     user = User.objects.select_for_update().get(pk=user.pk)
     fields = []
-    for name in ("first_name", "last_name", "bio", "time_zone", "avatar"):
+    for name in ("first_name", "last_name", "bio", "time_zone", "language", "avatar"):
         if name in data:
             setattr(user, name, data[name])
             fields.append(name)
@@ -358,16 +358,24 @@ def welcome_email_send(*, user_id: int) -> bool:
         user = User.objects.select_for_update().filter(pk=user_id).first()
         if user is None or user.welcome_email_sent_at is not None:
             return False
-        context = {"user": user, "site_url": settings.SITE_URL}
-        send_mail(
-            subject=gettext("Welcome to the LMS"),
-            message=render_to_string("accounts/email/welcome.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+        context = {"user": user, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
+        with in_language_of(user):
+            send_mail(
+                subject=gettext("Welcome to %(site)s") % {"site": settings.SITE_NAME},
+                message=render_to_string("accounts/email/welcome.txt", context),
+                from_email=None,
+                recipient_list=[user.email],
+            )
         user.welcome_email_sent_at = timezone.now()
         user.save(update_fields=["welcome_email_sent_at"])
     return True
+
+
+def in_language_of(user: User):
+    """A block in which text is in `user`'s language (their profile's; when they chose
+    none, the language active now: the page's, or the site's in a worker): every email
+    to a user is written inside one."""
+    return translation.override(user.language or translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def password_reset_email_send(*, user_id: int) -> bool:
@@ -383,10 +391,11 @@ def password_reset_email_send(*, user_id: int) -> bool:
         "token": token,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    send_mail(
-        subject=gettext("Reset your LMS password"),
-        message=render_to_string("accounts/email/password_reset.txt", context),
-        from_email=None,
-        recipient_list=[user.email],
-    )
+    with in_language_of(user):
+        send_mail(
+            subject=gettext("Reset your %(site)s password") % {"site": settings.SITE_NAME},
+            message=render_to_string("accounts/email/password_reset.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
     return True

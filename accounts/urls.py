@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.language_set, name="language"),
     path("delete/", views.delete_account, name="delete"),
     path("password/", views.password_change, name="password_change"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),

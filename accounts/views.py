@@ -1,5 +1,6 @@
 """Account pages: sign-up, login, logout, password reset, profile."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -10,7 +11,8 @@ from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 
 from accounts import services
 from accounts.forms import (
@@ -141,6 +143,7 @@ def profile(request):
         "last_name": user.last_name,
         "bio": user.bio,
         "time_zone": user.time_zone,
+        "language": user.language,
         "email": user.email,
     }
     form = ProfileForm(request.POST or None, request.FILES or None, initial=initial)
@@ -174,3 +177,14 @@ def delete_account(request):
             messages.success(request, _("Your account was deleted."))
             return redirect("courses:home")
     return render(request, "accounts/delete.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def language_set(request):
+    """The footer's language choice: Django's set_language (the cookie, back to the page),
+    and for a signed-in user their profile's language too, so every page and email follows."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES) and language != request.user.language:
+        services.user_update_profile(user=request.user, data={"language": language})
+    return response

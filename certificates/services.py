@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts import services as account_services
 from certificates.errors import ErrorCode
 from certificates.models import Certificate, new_code
 from certificates.pdf import CertificateContent, CertificateRenderError, render_certificate
@@ -131,12 +132,13 @@ def certificate_email(*, certificate_id: int) -> bool:
         if certificate.email_sent_at is not None or not certificate.is_ready or certificate.is_revoked:
             return False
         context = {"certificate": certificate, "site_url": settings.SITE_URL}
-        send_mail(
-            subject=gettext("Your certificate for %(course)s") % {"course": certificate.course_title},
-            message=render_to_string("certificates/email/issued.txt", context),
-            from_email=None,
-            recipient_list=[certificate.user.email],
-        )
+        with account_services.in_language_of(certificate.user):
+            send_mail(
+                subject=gettext("Your certificate for %(course)s") % {"course": certificate.course_title},
+                message=render_to_string("certificates/email/issued.txt", context),
+                from_email=None,
+                recipient_list=[certificate.user.email],
+            )
         certificate.email_sent_at = timezone.now()
         certificate.save(update_fields=["email_sent_at"])
     return True

@@ -1,8 +1,14 @@
 """Demo catalog for `manage.py seed_demo` (idempotent: keyed by slugs)."""
 
+from pathlib import Path
+
+from django.core.files import File
+
 from accounts.models import User
 from courses import services
 from courses.models import Category, Course, Lesson
+
+MEDIA = Path(__file__).with_name("demo_media")
 
 CATEGORIES = [("programming", "Programming"), ("data", "Data"), ("design", "Design")]
 
@@ -18,6 +24,7 @@ COURSES = [
             ("Getting started", [
                 ("Welcome to the course", "text", True, "# Welcome\n\nThis course teaches **Python** from scratch."),
                 ("Installing Python", "video", False, "Follow along with the video.", "https://www.youtube.com/watch?v=YYXdXT2l-Gg"),
+                ("Your first program", "video", False, "A short uploaded video: it resumes where you stopped, and the lesson completes once you have watched 90 % of it.", "file:first-program.webm"),
             ]),
             ("Core language", [
                 ("Variables and types", "text", False, "Numbers, strings and lists.\n\n```python\nx = 42\n```"),
@@ -94,15 +101,15 @@ def seed(*, stdout) -> None:
         for title, lessons in spec["modules"]:
             module = services.module_create(course=course, data={"title": title})
             for lesson_title, kind, preview, body, *video in lessons:
-                services.lesson_create(
-                    module=module,
-                    data={
-                        "title": lesson_title,
-                        "kind": kind,
-                        "is_preview": preview,
-                        "body": body,
-                        "video_url": video[0] if video else "",
-                    },
-                )
+                source = video[0] if video else ""
+                data = {"title": lesson_title, "kind": kind, "is_preview": preview, "body": body}
+                if source.startswith("file:"):  # an uploaded video, shipped in courses/demo_media/
+                    with (MEDIA / source.removeprefix("file:")).open("rb") as handle:
+                        services.lesson_create(
+                            module=module,
+                            data={**data, "video_file": File(handle, name=handle.name.rsplit("/", 1)[-1])},
+                        )
+                else:
+                    services.lesson_create(module=module, data={**data, "video_url": source})
         services.course_publish(course=course)
     stdout.write(f"  courses    {Course.objects.count()} courses, {Lesson.objects.count()} lessons")

@@ -1,9 +1,20 @@
 """Serving private course files."""
 
-from courses.models import Attachment
-from lms.files import private_file_response
+from courses.models import Attachment, Lesson
+from lms.files import private_file_response, private_media_response
+
+_VIDEO_TYPES = {"mp4": "video/mp4", "webm": "video/webm"}  # what validate_video_file accepts
 
 
 def attachment_response(attachment: Attachment):
     """Callers check access first (enrollments.access.can_read_lesson)."""
     return private_file_response(attachment.file, filename=attachment.download_name)
+
+
+def lesson_video_response(request, lesson: Lesson):
+    """The lesson's uploaded video, to play (ranges from local disk; Azure redirects).
+    Callers check access first (enrollments.access.can_read_lesson)."""
+    extension = lesson.video_file.name.rsplit(".", 1)[-1].lower()
+    return private_media_response(
+        request, lesson.video_file, content_type=_VIDEO_TYPES.get(extension, "application/octet-stream")
+    )

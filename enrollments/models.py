@@ -52,6 +52,14 @@ class LessonProgress(models.Model):
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
     first_viewed_at = models.DateTimeField(_("first viewed"))
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # An uploaded video's viewing (enrollments.services.video_progress_record): where the
+    # learner stopped, the video's length, the parts watched (merged [start, end] seconds,
+    # counted from positions the player reported, no faster than it can play) and when the
+    # last position came.
+    video_position = models.FloatField(_("video position (s)"), null=True, blank=True)
+    video_duration = models.FloatField(_("video length (s)"), null=True, blank=True)
+    video_watched = models.JSONField(_("video parts watched"), default=list, blank=True)
+    video_reported_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson progress")

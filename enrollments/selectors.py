@@ -434,5 +434,26 @@ def dashboard_for(user) -> list[Enrollment]:
     return enrollments
 
 
+@dataclass(frozen=True, slots=True)
+class VideoState:
+    position: float  # seconds, where to resume
+    watched_percent: int
+
+
+def video_progress_of(enrollment: Enrollment, lesson: Lesson) -> VideoState:
+    """Where the learner stopped in the lesson's uploaded video, and how much of it they
+    have watched."""
+    row = (
+        LessonProgress.objects.filter(enrollment=enrollment, lesson=lesson)
+        .values_list("video_position", "video_duration", "video_watched")
+        .first()
+    )
+    if row is None or not row[1]:
+        return VideoState(position=(row[0] or 0.0) if row else 0.0, watched_percent=0)
+    position, duration, segments = row
+    watched = sum(end - start for start, end in segments or [])
+    return VideoState(position=position or 0.0, watched_percent=min(100, int(100 * watched / duration)))
+
+
 def course_seats_taken(course: Course) -> int:
     return Enrollment.objects.filter(course=course, status__in=Enrollment.SEATED).count()

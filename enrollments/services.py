@@ -8,7 +8,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import IO
 
 from django.conf import settings
@@ -21,6 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts import services as account_services
 from accounts.models import normalize_email
 from courses import access
 from courses import services as course_services
@@ -215,8 +216,18 @@ class LessonCompletion:
 @transaction.atomic
 def lesson_complete(*, user, lesson: Lesson) -> LessonCompletion:
     """Mark `lesson` done for `user` (idempotent) and complete the course when it was the
-    last requirement."""
+    last requirement. A lesson with an uploaded video completes by being watched
+    (video_progress_record), not by being marked."""
+    if lesson.video_file:
+        raise ConflictError(
+            "This lesson completes once you have watched most of its video.", code=ErrorCode.WATCH_THE_VIDEO
+        )
     enrollment = _enrollment_for_lesson(user=user, lesson=lesson, lock=True)
+    return _lesson_done(enrollment, lesson)
+
+
+def _lesson_done(enrollment: Enrollment, lesson: Lesson) -> LessonCompletion:
+    """Record the lesson completed (the caller holds the enrollment's row lock)."""
     now = timezone.now()
     # Two statements whatever was there: the row if missing, then its completion if not
     # recorded yet. A completion recorded earlier keeps its time.
@@ -231,6 +242,83 @@ def lesson_complete(*, user, lesson: Lesson) -> LessonCompletion:
     enrollment.last_lesson, enrollment.last_activity_at = lesson, now
     progress, completed_now = _complete_if_done(enrollment)
     return LessonCompletion(enrollment=enrollment, progress=progress, course_completed=completed_now)
+
+
+# An uploaded video counts as watched from this share of its length; positions may advance
+# at most this many times faster than the clock between two reports (a player's fastest
+# speed), plus some slack for the reports' own delay.
+VIDEO_DONE_SHARE = 0.9
+VIDEO_MAX_RATE = 2.0
+VIDEO_SLACK_SECONDS = 5.0
+VIDEO_LONGEST_SECONDS = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class VideoProgress:
+    position: float
+    duration: float
+    watched_share: float  # 0..1
+    lesson_completed: bool
+    course_completed: bool
+
+
+def _merged(segments: list[list[float]]) -> list[list[float]]:
+    merged: list[list[float]] = []
+    for start, end in sorted(segments):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return merged
+
+
+@transaction.atomic
+def video_progress_record(
+    *, user, lesson: Lesson, position: float, duration: float, now: datetime | None = None
+) -> VideoProgress:
+    """The learner's player reports where it is in the lesson's uploaded video (while
+    playing, on pause, at the end). The position is kept to resume from; the stretch since
+    the last report counts as watched only if it moves forward, no faster than a player can
+    play; at VIDEO_DONE_SHARE of the video watched, the lesson is completed. A report sent
+    twice counts once."""
+    if not lesson.video_file:
+        raise ConflictError("This lesson has no uploaded video.", code=ErrorCode.WATCH_THE_VIDEO)
+    errors = {}
+    if not (0 < duration <= VIDEO_LONGEST_SECONDS):
+        errors["duration"] = ["Give the video's length in seconds (more than 0, at most a day)."]
+    if not (0 <= position <= VIDEO_LONGEST_SECONDS):
+        errors["position"] = ["Give a position in seconds, from 0."]
+    if errors:
+        raise ApplicationError("Invalid video progress.", code=ErrorCode.INVALID, extra={"errors": errors})
+    now = now or timezone.now()
+    enrollment = _enrollment_for_lesson(user=user, lesson=lesson, lock=True)
+    row, _ = LessonProgress.objects.select_for_update().get_or_create(
+        enrollment=enrollment, lesson=lesson, defaults={"first_viewed_at": now}
+    )
+    # A video never gets shorter: a smaller length reported later (or made up) is ignored.
+    length = max(duration, row.video_duration or 0.0)
+    position = min(position, length)
+    segments = [list(s) for s in row.video_watched or []]
+    if row.video_position is not None and row.video_reported_at is not None and position > row.video_position:
+        elapsed = max(0.0, (now - row.video_reported_at).total_seconds())
+        if position - row.video_position <= elapsed * VIDEO_MAX_RATE + VIDEO_SLACK_SECONDS:
+            segments.append([row.video_position, position])
+    segments = _merged(segments)
+    watched = sum(end - start for start, end in segments)
+    row.video_position, row.video_duration, row.video_watched, row.video_reported_at = position, length, segments, now
+    row.save(update_fields=["video_position", "video_duration", "video_watched", "video_reported_at"])
+    share = min(1.0, watched / length)
+    already = row.completed_at is not None
+    course_completed = False
+    if share >= VIDEO_DONE_SHARE and not already:
+        course_completed = _lesson_done(enrollment, lesson).course_completed
+    return VideoProgress(
+        position=position,
+        duration=length,
+        watched_share=share,
+        lesson_completed=already or share >= VIDEO_DONE_SHARE,
+        course_completed=course_completed,
+    )
 
 
 @transaction.atomic
@@ -299,12 +387,13 @@ def enrollment_confirmation_send(*, enrollment_id: int) -> bool:
         if enrollment is None or enrollment.confirmation_sent_at is not None:
             return False
         context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
-        send_mail(
-            subject=gettext("You are enrolled in %(course)s") % {"course": enrollment.course.title},
-            message=render_to_string("enrollments/email/confirmation.txt", context),
-            from_email=None,
-            recipient_list=[enrollment.user.email],
-        )
+        with account_services.in_language_of(enrollment.user):
+            send_mail(
+                subject=gettext("You are enrolled in %(course)s") % {"course": enrollment.course.title},
+                message=render_to_string("enrollments/email/confirmation.txt", context),
+                from_email=None,
+                recipient_list=[enrollment.user.email],
+            )
         enrollment.confirmation_sent_at = timezone.now()
         enrollment.save(update_fields=["confirmation_sent_at"])
     return True
@@ -333,12 +422,13 @@ def reminders_send(*, now=None) -> int:
             if enrollment is None:
                 continue
             context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
-            send_mail(
-                subject=gettext("Pick up %(course)s where you left off") % {"course": enrollment.course.title},
-                message=render_to_string("enrollments/email/reminder.txt", context),
-                from_email=None,
-                recipient_list=[enrollment.user.email],
-            )
+            with account_services.in_language_of(enrollment.user):
+                send_mail(
+                    subject=gettext("Pick up %(course)s where you left off") % {"course": enrollment.course.title},
+                    message=render_to_string("enrollments/email/reminder.txt", context),
+                    from_email=None,
+                    recipient_list=[enrollment.user.email],
+                )
             enrollment.reminder_sent_at = now
             enrollment.save(update_fields=["reminder_sent_at"])
             sent += 1

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from courses import fragments
 from courses import selectors as course_selectors
-from courses.files import attachment_response
+from courses.files import attachment_response, lesson_video_response
 from enrollments import access as lesson_access
 from enrollments import selectors, services
 from enrollments.models import Enrollment
@@ -66,8 +66,11 @@ def lesson(request, slug: str, lesson_id: int):
     lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
     can_read = lesson_access.can_read_lesson(request.user, lesson, enrolled=enrollment is not None)
     course = lesson.course
+    video = None
     if enrollment and can_read:
         services.lesson_visit(user=request.user, lesson=lesson, enrollment=enrollment)
+        if lesson.video_file:  # where to resume, how much is watched: one query, video lessons only
+            video = selectors.video_progress_of(enrollment, lesson)
     ordered = course_selectors.outline_lessons(course.pk)
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
     progress = selectors.progress_for(enrollment) if enrollment else None
@@ -94,6 +97,7 @@ def lesson(request, slug: str, lesson_id: int):
         "progress": progress,
         "outline": outline,
         "items_here": items_here,
+        "video": video,
         "done": done,
         "readable": readable,
         "previous": ordered[position - 1] if position > 0 else None,
@@ -119,6 +123,13 @@ def lesson_complete(request, slug: str, lesson_id: int):
         if item is not None:
             return redirect(_item_url(slug, item))
     return redirect("enrollments:lesson", slug=slug, lesson_id=lesson.pk)
+
+
+def video(request, slug: str, lesson_id: int):
+    lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
+    if not lesson.video_file or not lesson_access.can_read_lesson(request.user, lesson):
+        raise Http404("Video not found.")
+    return lesson_video_response(request, lesson)
 
 
 def attachment(request, slug: str, lesson_id: int, attachment_id: int):

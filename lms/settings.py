@@ -11,6 +11,7 @@ Every variable is documented in README.md ("Configuration") and `.env.example`.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 from datetime import timedelta
@@ -168,6 +169,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "lms.middleware.CleanInputMiddleware",
     "lms.middleware.UserTimezoneMiddleware",
+    "lms.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "lms.middleware.DomainErrorPagesMiddleware",
@@ -197,6 +199,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "csp.context_processors.nonce",
+                "lms.context_processors.brand",
             ],
         },
     },
@@ -689,8 +692,31 @@ if SITE_URL and (_site.scheme not in ("http", "https") or not _site.hostname or 
     raise ImproperlyConfigured(
         f"SITE_URL must be an absolute http(s) URL such as https://lms.example.com (got {SITE_URL!r})."
     )
-# The organisation's name as learners see it: the issuer on certificates and on LinkedIn.
-SITE_NAME = env.str("SITE_NAME", default="LMS").strip() or "LMS"
+# The brand as learners see it: the name (the header, page titles, the issuer on LinkedIn
+# and on certificates), the logo (a static file's path or an https address) and the colour
+# of buttons and links, which white text must be readable on (WCAG AA, 4.5:1: refused at
+# start otherwise, naming the contrast).
+SITE_NAME = env.str("SITE_NAME", default="Learning Hub").strip()[:80] or "Learning Hub"
+SITE_LOGO = env.str("SITE_LOGO", default="img/logo.svg").strip()
+BRAND_COLOR = env.str("BRAND_COLOR", default="#0b5cad").strip().lower()
+if not re.fullmatch(r"#[0-9a-f]{6}", BRAND_COLOR):
+    raise ImproperlyConfigured(f"BRAND_COLOR must be a colour such as #0b5cad (got {BRAND_COLOR!r}).")
+
+
+def _contrast_with_white(colour: str) -> float:
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
+
+
+if _contrast_with_white(BRAND_COLOR) < 4.5:
+    raise ImproperlyConfigured(
+        f"BRAND_COLOR {BRAND_COLOR} is too light for white text on buttons "
+        f"(contrast {_contrast_with_white(BRAND_COLOR):.2f}:1, at least 4.5:1 is needed): choose a darker shade."
+    )
 
 # =============================================================================
 # Internationalisation

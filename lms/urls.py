@@ -25,7 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("accounts/", include("accounts.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the footer's language choice
+    path("brand.css", views.brand_css, name="brand-css"),
     path("", include("courses.urls")),
     path("", include("enrollments.urls")),
     path("", include("quizzes.urls")),

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from accounts import services as account_services
 from courses import access
 from courses.models import Course
 from lms.exceptions import ConflictError, PermissionDeniedError
@@ -117,15 +118,16 @@ def _write_csv(export: Export) -> tuple[str, int]:
 def _notify_ready(export: Export) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse("reports:download", kwargs={"export_id": export.pk})
     try:
-        send_mail(
-            subject=gettext("Your export is ready: %(file)s") % {"file": export.filename},
-            message=(
-                f"Your export ({export}, {export.row_count} rows) is ready:\n\n{link}\n\n"
-                f"Sign in to download it. It is deleted after {RETENTION.days} days."
-            ),
-            from_email=None,
-            recipient_list=[export.requested_by.email],
-        )
+        with account_services.in_language_of(export.requested_by):
+            send_mail(
+                subject=gettext("Your export is ready: %(file)s") % {"file": export.filename},
+                message=(
+                    f"Your export ({export}, {export.row_count} rows) is ready:\n\n{link}\n\n"
+                    f"Sign in to download it. It is deleted after {RETENTION.days} days."
+                ),
+                from_email=None,
+                recipient_list=[export.requested_by.email],
+            )
     except Exception:  # the export is ready either way; the link is in the admin and the API
         logger.warning("export_ready_mail_failed", extra={"export_id": export.pk}, exc_info=True)
 

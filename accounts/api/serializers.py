@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework import serializers
 
 from accounts.models import User
@@ -8,7 +9,9 @@ class UserSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "email", "first_name", "last_name", "bio", "avatar", "time_zone", "role", "date_joined"]
+        fields = [
+            "id", "email", "first_name", "last_name", "bio", "avatar", "time_zone", "language", "role", "date_joined",
+        ]  # fmt: skip
         read_only_fields = fields
 
 
@@ -42,6 +45,10 @@ class ProfileUpdateSerializer(serializers.Serializer):
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     time_zone = serializers.CharField(max_length=64, required=False)
+    language = serializers.ChoiceField(
+        choices=[("", ""), *settings.LANGUAGES], required=False, allow_blank=True,
+        help_text="The pages and emails in this language; empty: the browser's (pages), the site's (emails).",
+    )  # fmt: skip
     avatar = serializers.ImageField(required=False, allow_null=True)
     email = serializers.EmailField(max_length=254, required=False)
     current_password = serializers.CharField(max_length=128, required=False, write_only=True, trim_whitespace=False)

@@ -39,5 +39,5 @@ def test_welcome_email_task_runs_once_on_a_real_worker_even_when_delivered_twice
     celery_worker.wait_for(lambda: celery_worker.finished("accounts.send_welcome_email") >= 2)
     log = celery_worker.log()
     # The console email backend prints each email the worker sends: exactly one.
-    assert log.count("Subject: Welcome to the LMS") == 1, log
+    assert log.count("Subject: Welcome to Learning Hub") == 1, log
     assert "succeeded" in log and "True" in log and "False" in log

@@ -193,3 +193,36 @@ def test_a_signed_in_learner_changes_their_password_and_every_other_session_ends
     assert user.check_password("n3w-Secret-2026!")
     assert client.get("/accounts/profile/").status_code == 200  # this session stays signed in
     assert other_device.get("/accounts/profile/").status_code == 302  # the other one is signed out
+
+
+def test_the_language_chosen_on_the_profile_is_used_for_pages_and_emails(client, django_capture_on_commit_callbacks):
+    from accounts import services
+
+    user = UserFactory(first_name="Marie")
+    client.force_login(user)
+    response = client.post("/accounts/language/", {"language": "fr", "next": "/dashboard/"})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.language == "fr"  # kept on the profile, not only in a cookie
+    client.cookies.clear()  # another browser: no cookie
+    client.force_login(user)
+    assert "Bienvenue, Marie" in client.get("/dashboard/", headers={"Accept-Language": "en"}).content.decode()
+    mail.outbox.clear()
+    services.password_reset_email_send(user_id=user.pk)
+    assert mail.outbox[0].subject == "Réinitialisez votre mot de passe Learning Hub"
+
+
+def test_an_email_follows_the_profiles_language_over_the_one_active(db):
+    from django.utils import translation
+
+    from accounts import services
+
+    user = UserFactory(language="fr")
+    with translation.override("en"):
+        services.password_reset_email_send(user_id=user.pk)
+    assert mail.outbox[-1].subject == "Réinitialisez votre mot de passe Learning Hub"
+
+
+def test_a_visitors_language_choice_sets_only_the_cookie(client):
+    response = client.post("/accounts/language/", {"language": "fr", "next": "/"})
+    assert response.status_code == 302 and response.cookies["django_language"].value == "fr"

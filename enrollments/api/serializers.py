@@ -102,3 +102,16 @@ class BulkEnrolResultSerializer(serializers.Serializer):
     already_enrolled = serializers.ListField(child=serializers.EmailField())
     not_found = serializers.ListField(child=serializers.EmailField())
     refused = BulkEnrolRefusalSerializer(many=True)
+
+
+class VideoProgressSerializer(serializers.Serializer):
+    position = serializers.FloatField(min_value=0, max_value=86400, help_text="Seconds from the start.")
+    duration = serializers.FloatField(min_value=0.001, max_value=86400, help_text="The video's length, in seconds.")
+
+
+class VideoProgressResultSerializer(serializers.Serializer):
+    position = serializers.FloatField()
+    duration = serializers.FloatField()
+    watched_percent = serializers.IntegerField(help_text="Share of the video watched, counted on the server.")
+    lesson_completed = serializers.BooleanField()
+    course_completed = serializers.BooleanField()

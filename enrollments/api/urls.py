@@ -15,5 +15,6 @@ urlpatterns = [
         name="lesson-attachment",
     ),
     path("lessons/<int:lesson_id>/complete/", views.LessonCompleteView.as_view(), name="lesson-complete"),
+    path("lessons/<int:lesson_id>/video-progress/", views.VideoProgressView.as_view(), name="lesson-video-progress"),
     path("courses/<slug:slug>/enrollments/bulk/", views.BulkEnrolView.as_view(), name="course-bulk-enrol"),
 ]

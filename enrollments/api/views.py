@@ -21,6 +21,8 @@ from enrollments.api.serializers import (
     EnrollmentCreateSerializer,
     EnrollmentSerializer,
     ProgressSerializer,
+    VideoProgressResultSerializer,
+    VideoProgressSerializer,
 )
 from lms.api.idempotency import idempotent
 from lms.api.parsers import JSONParser
@@ -188,6 +190,33 @@ class LessonCompleteView(GenericAPIView):
         lesson = course_selectors.lesson_get_visible(request.user, lesson_id)
         done = services.lesson_complete(user=request.user, lesson=lesson)
         return Response(progress_payload(done.enrollment, done.progress))
+
+
+class VideoProgressView(GenericAPIView):
+    """Report where the player is in a lesson's uploaded video (while playing, on pause,
+    at the end). The server counts what was watched from these positions, no faster than
+    a player plays, and completes the lesson at 90 %; a report sent twice counts once.
+    409 `watch_the_video` for a lesson without an uploaded video."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = VideoProgressSerializer
+    parser_classes = [JSONParser]
+
+    @extend_schema(responses={200: VideoProgressResultSerializer})
+    def post(self, request, lesson_id: int):
+        lesson = course_selectors.lesson_get_visible(request.user, lesson_id)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        done = services.video_progress_record(user=request.user, lesson=lesson, **serializer.validated_data)
+        return Response(
+            {
+                "position": done.position,
+                "duration": done.duration,
+                "watched_percent": int(done.watched_share * 100),
+                "lesson_completed": done.lesson_completed,
+                "course_completed": done.course_completed,
+            }
+        )
 
 
 class BulkEnrolView(GenericAPIView):

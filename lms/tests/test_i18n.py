@@ -339,18 +339,18 @@ def test_the_footer_offers_the_languages_and_the_choice_sticks(client):
     home = client.get("/").content.decode()
     assert '<label for="language-choice">Language</label>' in home
     assert '<option value="fr" lang="fr">Français</option>' in home
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/courses/"})
+    response = client.post("/accounts/language/", {"language": "fr", "next": "/courses/"})
     assert response.status_code == 302 and response["Location"] == "/courses/"
     catalog = client.get("/courses/")  # no Accept-Language: the cookie decides
     assert catalog["Content-Language"] == "fr"
     assert '<html lang="fr">' in catalog.content.decode()
-    client.post("/i18n/setlang/", {"language": "en", "next": "/courses/"})
+    client.post("/accounts/language/", {"language": "en", "next": "/courses/"})
     assert client.get("/courses/")["Content-Language"] == "en"
 
 
 @pytest.mark.django_db
 def test_the_language_choice_never_redirects_off_site(client):
-    response = client.post("/i18n/setlang/", {"language": "fr", "next": "https://evil.example.net/"})
+    response = client.post("/accounts/language/", {"language": "fr", "next": "https://evil.example.net/"})
     assert response.status_code == 302 and response["Location"] == "/"
 
 

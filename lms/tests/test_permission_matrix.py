@@ -66,6 +66,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "lesson-detail": ("lesson", LESSON_CONTENT),
     "lesson-attachment": ("attachment", LESSON_CONTENT),
     "lesson-complete": ("lesson", AUTH_GET_405),
+    "lesson-video-progress": ("lesson", AUTH_GET_405),
     "enrollment-list": (None, row(401, 200, 200, 200, 200, 200)),
     "enrollment-detail": ("enrollment", OWN_OR_TEACHER),
     "enrollment-progress": ("enrollment", OWN_OR_TEACHER),
@@ -98,6 +99,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "enrollments:lesson": ("lesson_page", LESSON_CONTENT),
     "enrollments:lesson_complete": ("lesson_page", PAGE_LOGIN_405),
     "enrollments:attachment": ("attachment_page", row(404, 200, 404, 200, 404, 200)),
+    "enrollments:video": ("video_page", row(404, 200, 404, 200, 404, 200)),
     "quizzes:detail": ("quiz_page", everyone(200)),
     "quizzes:start": ("quiz_page", PAGE_LOGIN_405),
     "quizzes:attempt": ("attempt_page", row(302, 200, 404, 200, 404, 200)),
@@ -115,7 +117,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "accounts:password_reset_done": (None, everyone(200)),
     "accounts:password_reset_confirm": ("reset_link", everyone(200)),
     "accounts:password_reset_complete": (None, everyone(200)),
-    "set_language": (None, everyone(302)),  # a POST sets the language; a GET only goes back home
+    "accounts:language": (None, everyone(405)),
+    "brand-css": (None, everyone(200)),  # POST only: sets the language (kept on the profile)
 }
 
 # Draft courses do not exist for the public.
@@ -166,6 +169,10 @@ def world(db):
     attachment = Attachment(lesson=lesson, title="Notes")
     attachment.file.save("notes.txt", ContentFile(b"plain notes"), save=False)
     attachment.save()
+    # An optional video lesson (the course's completion does not wait for it).
+    video = Lesson(module=module, course=course, title="Film", kind="video", position=2, is_required=False)
+    video.video_file.save("film.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42" + bytes(64)), save=False)
+    video.save()
     quiz = Quiz.objects.create(module=module, title="Q", pass_mark=0)
     single(quiz)
     learner_a, learner_b = UserFactory(email="a@example.com"), UserFactory(email="b@example.com")
@@ -197,6 +204,7 @@ def world(db):
         "attachment": {"lesson_id": lesson.pk, "attachment_id": attachment.pk},
         "lesson_page": {"slug": course.slug, "lesson_id": lesson.pk},
         "attachment_page": {"slug": course.slug, "lesson_id": lesson.pk, "attachment_id": attachment.pk},
+        "video_page": {"slug": course.slug, "lesson_id": video.pk},
         "enrollment": {"pk": enrollment.pk},
         "quiz": {"quiz_id": quiz.pk},
         "quiz_page": {"quiz_id": quiz.pk},

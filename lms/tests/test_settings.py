@@ -204,6 +204,9 @@ def test_logging_variables_choose_formatter_and_level():
         ({"SENTRY_TRACES_SAMPLE_RATE": "2"}, "SENTRY_TRACES_SAMPLE_RATE"),
         ({"RATE_LIMIT_USE_REDIS": "True"}, "REDIS_URL"),
         ({"TASKS_FORCE_INLINE": "False"}, "CELERY_BROKER_URL"),
+        ({"BRAND_COLOR": "blue"}, "BRAND_COLOR must be a colour"),
+        # White text on pale yellow (1.1:1) is unreadable: the contrast is named.
+        ({"BRAND_COLOR": "#ffee88"}, "BRAND_COLOR #ffee88 is too light for white text on buttons (contrast 1.1"),
     ],
 )
 def test_invalid_values_refuse_to_start_naming_the_variable(env, names):

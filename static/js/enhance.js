@@ -4,7 +4,7 @@
 // server answers with, so the learner stays where they are. Without JavaScript, or when
 // anything unexpected happens, the form posts as usual.
 // Folded sections marked `data-open-wide` (the lesson page's outline) open on a wide screen.
-var openWide = function (root) {
+var openWide = window.openWide = function (root) {
   "use strict";
   if (!window.matchMedia || !window.matchMedia("(min-width: 56rem)").matches) { return; }
   root.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });

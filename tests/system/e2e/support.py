@@ -66,7 +66,10 @@ class PageWatcher:
             self._answered.add(response.url)
 
     def _on_request_failed(self, request) -> None:
-        if request.resource_type in self.STATIC:
+        # ERR_ABORTED: the browser cancelled the load because the page moved on (a click
+        # that navigates while an icon still loads), not a file that failed; a missing
+        # file is an error status, caught above.
+        if request.resource_type in self.STATIC and request.failure != "net::ERR_ABORTED":
             self.problems.append(f"{request.resource_type} {request.url} failed: {request.failure}")
 
     def _on_console(self, message) -> None:
@@ -122,11 +125,13 @@ def log_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("main").get_by_role("button", name="Log in").click()
-    page.get_by_role("button", name="Log out").wait_for()
+    page.get_by_role("navigation", name="Main").locator(".user-menu > summary").wait_for()  # signed in
 
 
 def log_out(page) -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("button", name="Log out").click()
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator(".user-menu > summary").click()  # the account menu, under the avatar
+    nav.get_by_role("button", name="Log out").click()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").wait_for()
 
 
