@@ -57,6 +57,8 @@ from quizzes.services import draw_paper  # noqa: E402
 
 BENCH_LEARNERS = 200
 LESSONS_TO_COMPLETE = 25
+VIDEO_LESSON_TITLE = "Benchmark video"
+DEMO_VIDEO = Path(__file__).resolve().parents[1] / "courses" / "demo_media" / "first-program.webm"
 
 
 def bench_learners() -> list[User]:
@@ -83,8 +85,12 @@ def auth() -> dict:
         session.create()
         sessions[user.pk] = session.session_key
     big = Course.objects.get(slug=BIG_COURSE_SLUG)
+    video = _video_lesson(big)
     lessons = list(
-        Lesson.objects.filter(course=big).order_by("module__position", "position", "id").values_list("pk", flat=True)
+        Lesson.objects.filter(course=big)
+        .exclude(pk=video)
+        .order_by("module__position", "position", "id")
+        .values_list("pk", flat=True)
     )
     done: dict[int, set[int]] = {}
     for user_id, lesson_id in LessonProgress.objects.filter(
@@ -110,7 +116,33 @@ def auth() -> dict:
         "to_complete": to_complete,
         "certificate_codes": codes,
         "email_domain": BENCH_EMAIL_DOMAIN,
+        "video_lesson": video,
     }
+
+
+def _video_lesson(big: Course) -> int:
+    """The big course's optional uploaded-video lesson, for the video_progress scenario
+    (the demo's 20-second WebM), added at the end of its last module on the first run:
+    the course has one lesson more from then on, left out of the lesson scenarios."""
+    found = Lesson.objects.filter(course=big, title=VIDEO_LESSON_TITLE).values_list("pk", flat=True).first()
+    if found:
+        return found
+    from django.core.files import File
+
+    from courses import services as course_services
+
+    module = big.modules.order_by("-position", "-id").first()
+    with DEMO_VIDEO.open("rb") as handle:
+        lesson = course_services.lesson_create(
+            module=module,
+            data={
+                "title": VIDEO_LESSON_TITLE,
+                "kind": "video",
+                "is_required": False,
+                "video_file": File(handle, name="bench.webm"),
+            },
+        )
+    return lesson.pk
 
 
 def _quizzes_of(users: list[User]) -> dict[int, list[int]]:

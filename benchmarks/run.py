@@ -63,6 +63,7 @@ DESCRIPTIONS = {
     "lesson_page": "GET /courses/<500-lesson course>/lessons/<id>/, enrolled learner (outline, progress, next/prev)",
     "dashboard": "GET /dashboard/, learner with 10 enrollments",
     "lesson_complete": "POST /api/v1/lessons/<id>/complete/ (500-lesson course), learner token",
+    "video_progress": "POST /api/v1/lessons/<id>/video-progress/ (a player's report while a video plays), learner token",
     "quiz_start": "POST /api/v1/quizzes/<id>/attempts/ (20 questions drawn), learner token",
     "quiz_submit": "POST /api/v1/attempts/<id>/submit/ (20 saved answers graded), learner token",
     "certificate_verify": "GET /api/v1/certificates/verify/<code>/, anonymous",
@@ -588,6 +589,12 @@ class HttpRun:
             [line("POST", f"/api/v1/lessons/{todo[str(u)][k]}/complete/", bearer[u])
              for k in range(max(len(v) for v in todo.values())) for u in users if k < len(todo[str(u)])],
         )  # fmt: skip
+        video, report = auth["video_lesson"], '{"position": 5, "duration": 20}'
+        json_bearer = {u: {**bearer[u], "Content-Type": "application/json"} for u in users}
+        self.measure(
+            "video_progress",
+            [line("POST", f"/api/v1/lessons/{video}/video-progress/", json_bearer[u], report) for u in rr],
+        )
         if codes := auth["certificate_codes"]:
             self.measure("certificate_verify", [line("GET", f"/api/v1/certificates/verify/{code}/") for code in codes])
 
