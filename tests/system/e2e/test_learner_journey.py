@@ -171,10 +171,30 @@ def test_visitor_signs_up_learns_passes_the_quiz_and_verifies_the_certificate(pa
     expect(page.get_by_text("2 questions")).to_be_visible()
     expect(page.get_by_text("Pass mark: 50%")).to_be_visible()
     audit("quiz")
-    page.clock.install()
+
+    # A first try: one wrong answer, one left blank. Submitting asks first, then fails,
+    # and the result says what to do next.
     page.get_by_role("button", name="Start an attempt").click()
     expect(page.get_by_role("heading", name="Attempt 1")).to_be_visible()
+    navigator = page.get_by_role("navigation", name="Questions")
+    expect(navigator).to_contain_text("0 of 2 answered")
+    page.get_by_role("group", name=re.compile("Question 1")).get_by_label("func").check()
+    expect(navigator).to_contain_text("1 of 2 answered")
     audit("quiz-attempt")
+    page.get_by_role("button", name="Submit for grading").click()
+    confirm = page.get_by_role("dialog")
+    expect(confirm.get_by_role("heading")).to_have_text("You left 1 unanswered: submit anyway?")
+    audit("quiz-blank-answers")
+    confirm.get_by_role("button", name="Submit anyway").click()
+    result = page.get_by_role("region", name="Not passed")
+    expect(result).to_contain_text("Score: 0 / 2 (0%) · Pass mark: 50%")
+    expect(result).to_contain_text("You can try again now")
+    audit("quiz-failed")
+    result.get_by_role("button", name="Try again").click()
+
+    # The second try passes.
+    page.clock.install()
+    expect(page.get_by_role("heading", name="Attempt 2")).to_be_visible()
     # Both answers are given within the autosave's delay (the page's clock stands
     # still meanwhile): the autosave must send both, not only the last one.
     page.clock.pause_at(datetime.now() + timedelta(minutes=5))
@@ -182,7 +202,10 @@ def test_visitor_signs_up_learns_passes_the_quiz_and_verifies_the_certificate(pa
     page.get_by_role("group", name=re.compile("Question 2")).get_by_label("True").check()
     page.clock.run_for(1000)
     expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
-    assert Answer.objects.filter(attempt__quiz=quiz, attempt__user__email="grace@example.com").count() == 2
+    assert (
+        Answer.objects.filter(attempt__quiz=quiz, attempt__user__email="grace@example.com", attempt__number=2).count()
+        == 2
+    )
     page.clock.resume()
     page.get_by_role("button", name="Submit for grading").click()
     expect(page.get_by_role("heading", name="Passed")).to_be_visible()
