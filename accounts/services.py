@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -359,13 +359,13 @@ def welcome_email_send(*, user_id: int) -> bool:
         if user is None or user.welcome_email_sent_at is not None:
             return False
         context = {"user": user, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
-        with in_language_of(user):
-            send_mail(
-                subject=gettext("Welcome to %(site)s") % {"site": settings.SITE_NAME},
-                message=render_to_string("accounts/email/welcome.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
+        mail_user(
+            user=user,
+            subject=gettext_noop("Welcome to %(site)s"),
+            params={"site": settings.SITE_NAME},
+            template="accounts/email/welcome.txt",
+            context=context,
+        )
         user.welcome_email_sent_at = timezone.now()
         user.save(update_fields=["welcome_email_sent_at"])
     return True
@@ -376,6 +376,19 @@ def in_language_of(user: User):
     none, the language active now: the page's, or the site's in a worker): every email
     to a user is written inside one."""
     return translation.override(user.language or translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def mail_user(*, user: User, subject: str, params: Mapping | None = None, template: str, context: Mapping) -> None:
+    """Send `user` an email in their language (in_language_of): the subject, a msgid
+    marked with gettext_noop and filled with `params`, and the body rendered from a
+    template. The one way the apps write to a person."""
+    with in_language_of(user):
+        send_mail(
+            subject=gettext(subject) % dict(params or {}),
+            message=render_to_string(template, context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
 
 
 def password_reset_email_send(*, user_id: int) -> bool:
@@ -391,11 +404,11 @@ def password_reset_email_send(*, user_id: int) -> bool:
         "token": token,
         "valid_hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    with in_language_of(user):
-        send_mail(
-            subject=gettext("Reset your %(site)s password") % {"site": settings.SITE_NAME},
-            message=render_to_string("accounts/email/password_reset.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
+    mail_user(
+        user=user,
+        subject=gettext_noop("Reset your %(site)s password"),
+        params={"site": settings.SITE_NAME},
+        template="accounts/email/password_reset.txt",
+        context=context,
+    )
     return True

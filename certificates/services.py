@@ -13,11 +13,9 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from accounts import services as account_services
 from certificates.errors import ErrorCode
@@ -132,13 +130,13 @@ def certificate_email(*, certificate_id: int) -> bool:
         if certificate.email_sent_at is not None or not certificate.is_ready or certificate.is_revoked:
             return False
         context = {"certificate": certificate, "site_url": settings.SITE_URL}
-        with account_services.in_language_of(certificate.user):
-            send_mail(
-                subject=gettext("Your certificate for %(course)s") % {"course": certificate.course_title},
-                message=render_to_string("certificates/email/issued.txt", context),
-                from_email=None,
-                recipient_list=[certificate.user.email],
-            )
+        account_services.mail_user(
+            user=certificate.user,
+            subject=gettext_noop("Your certificate for %(course)s"),
+            params={"course": certificate.course_title},
+            template="certificates/email/issued.txt",
+            context=context,
+        )
         certificate.email_sent_at = timezone.now()
         certificate.save(update_fields=["email_sent_at"])
     return True

@@ -14,12 +14,10 @@ from typing import IO
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext_noop
 
 from accounts import services as account_services
 from accounts.models import normalize_email
@@ -387,13 +385,13 @@ def enrollment_confirmation_send(*, enrollment_id: int) -> bool:
         if enrollment is None or enrollment.confirmation_sent_at is not None:
             return False
         context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
-        with account_services.in_language_of(enrollment.user):
-            send_mail(
-                subject=gettext("You are enrolled in %(course)s") % {"course": enrollment.course.title},
-                message=render_to_string("enrollments/email/confirmation.txt", context),
-                from_email=None,
-                recipient_list=[enrollment.user.email],
-            )
+        account_services.mail_user(
+            user=enrollment.user,
+            subject=gettext_noop("You are enrolled in %(course)s"),
+            params={"course": enrollment.course.title},
+            template="enrollments/email/confirmation.txt",
+            context=context,
+        )
         enrollment.confirmation_sent_at = timezone.now()
         enrollment.save(update_fields=["confirmation_sent_at"])
     return True
@@ -422,13 +420,13 @@ def reminders_send(*, now=None) -> int:
             if enrollment is None:
                 continue
             context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
-            with account_services.in_language_of(enrollment.user):
-                send_mail(
-                    subject=gettext("Pick up %(course)s where you left off") % {"course": enrollment.course.title},
-                    message=render_to_string("enrollments/email/reminder.txt", context),
-                    from_email=None,
-                    recipient_list=[enrollment.user.email],
-                )
+            account_services.mail_user(
+                user=enrollment.user,
+                subject=gettext_noop("Pick up %(course)s where you left off"),
+                params={"course": enrollment.course.title},
+                template="enrollments/email/reminder.txt",
+                context=context,
+            )
             enrollment.reminder_sent_at = now
             enrollment.save(update_fields=["reminder_sent_at"])
             sent += 1
