@@ -46,6 +46,10 @@ def outline_html(
     required_text = format_html(' <span class="badge badge-required">{}</span>', _("Required"))
     next_text = format_html(' <span class="badge badge-next">{}</span>', pgettext("the learner's next step", "Next"))
     next_item = progress.next_item if progress else None
+    next_key = (next_item.item_type, next_item.pk) if next_item is not None else None
+    completed = progress.completed_lesson_ids if progress else frozenset()
+    started = progress.started_lesson_ids if progress else frozenset()
+    met = progress.met_keys if progress else frozenset()
     parts: list[str] = []
     for module_title, links_of_module in links:
         parts.append(
@@ -53,26 +57,30 @@ def outline_html(
         )
         for link in links_of_module:
             entry = link.entry
-            is_lesson = entry.item_type == "lesson"
-            can_open = entry.pk in readable if is_lesson else items_open
-            state = progress.state_of(entry) if progress else "todo"
+            kind, pk = entry.item_type, entry.pk
+            if kind == "lesson":  # Progress.state_of, inline: this loop runs for every item of the course
+                can_open = pk in readable
+                state = "done" if pk in completed else "started" if pk in started else "todo"
+            else:
+                can_open = items_open
+                state = "done" if entry.key in met else "todo"
             if state != "done" and not can_open:
                 state = "locked"
-            is_current = is_lesson and entry.pk == current_id
-            classes = [f"item-{entry.item_type}", state]
-            if is_current:
-                classes.append("current")
+            is_current = kind == "lesson" and pk == current_id
+            classes = f"item-{kind} {state}"
             title = link.title
             if can_open:
                 aria = ' aria-current="page"' if is_current else ""
                 title = f'<a href="{link.href}"{aria}>{title}</a>'
             badges = marks[state]
-            if not is_lesson and entry.is_required and state != "done":
+            if kind != "lesson" and entry.is_required and state != "done":
                 badges += required_text
-            if next_item is not None and entry == next_item and not is_current:
+            if is_current:
+                classes += " current"
+            elif next_key is not None and (kind, pk) == next_key:
                 badges += next_text
-                classes.append("next")
-            meta = f' <span class="meta">· {link.meta}</span>' if with_meta or not is_lesson else ""
-            parts.append(f'<li class="{" ".join(classes)}">{title}{meta} {badges}</li>\n')
+                classes += " next"
+            meta = f' <span class="meta">· {link.meta}</span>' if with_meta or kind != "lesson" else ""
+            parts.append(f'<li class="{classes}">{title}{meta} {badges}</li>\n')
         parts.append("</ol></div>\n")
     return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703: every value above is escaped

@@ -231,9 +231,12 @@ class ModuleProgress:
 def module_progress(progress: Progress, outline: course_selectors.Outline) -> list[ModuleProgress]:
     """Per module of the outline, how many of its items (lessons, quizzes) the learner has
     done, for a progress picture by module (the dashboard's cards)."""
+    completed, met = progress.completed_lesson_ids, progress.met_keys
     return [
         ModuleProgress(
-            module.title, sum(1 for entry in module.items if progress.state_of(entry) == "done"), len(module.items)
+            module.title,
+            sum(1 for e in module.items if (e.pk in completed if e.item_type == "lesson" else e.key in met)),
+            len(module.items),
         )
         for module in outline.modules
         if module.items
@@ -390,9 +393,12 @@ def _progress_counted(enrollments: Mapping[int, int]) -> dict[int, Progress]:
     return found
 
 
-def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
+def _progress_shown(
+    enrollments: Mapping[int, int], outlines: Mapping[int, course_selectors.Outline] | None = None
+) -> dict[int, Progress]:
     done = _done(enrollments)
-    outlines = course_selectors.outlines_for(set(enrollments.values()))
+    if outlines is None:
+        outlines = course_selectors.outlines_for(set(enrollments.values()))
     found = {}
     for pk, course_id in enrollments.items():
         items, outline = done[pk], outlines[course_id]
@@ -414,8 +420,9 @@ def _progress_shown(enrollments: Mapping[int, int]) -> dict[int, Progress]:
 
 
 def dashboard_for(user) -> list[Enrollment]:
-    """The learner's courses, each with `.progress` and `.next_lesson_id` (the lesson to
-    continue with): three queries whatever the number of courses and lessons."""
+    """The learner's courses, each with `.progress`, `.next_lesson_id` (the lesson to
+    continue with) and `.modules` (ModuleProgress, per module of its outline): three
+    queries whatever the number of courses and lessons."""
     enrollments = list(
         Enrollment.objects.filter(user=user)
         .filter(status__in=Enrollment.SEATED)
@@ -427,10 +434,12 @@ def dashboard_for(user) -> list[Enrollment]:
     )
     if not enrollments:
         return enrollments
-    progress = _progress_shown({e.pk: e.course_id for e in enrollments})
+    outlines = course_selectors.outlines_for({e.course_id for e in enrollments})
+    progress = _progress_shown({e.pk: e.course_id for e in enrollments}, outlines)
     for e in enrollments:
         e.progress = progress[e.pk]
         e.next_lesson_id = e.progress.next_lesson_id
+        e.modules = module_progress(e.progress, outlines[e.course_id])
     return enrollments
 
 

@@ -71,7 +71,8 @@ def lesson(request, slug: str, lesson_id: int):
         services.lesson_visit(user=request.user, lesson=lesson, enrollment=enrollment)
         if lesson.video_file:  # where to resume, how much is watched: one query, video lessons only
             video = selectors.video_progress_of(enrollment, lesson)
-    ordered = course_selectors.outline_lessons(course.pk)
+    course_outline = course_selectors.outline_for(course.pk)  # read once for the page
+    ordered = course_outline.lessons
     position = next(i for i, ls in enumerate(ordered) if ls.pk == lesson.pk)
     progress = selectors.progress_for(enrollment) if enrollment else None
     if enrollment or lesson_access.can_read_all_lessons(request.user, course, enrolled=False):
@@ -84,11 +85,7 @@ def lesson(request, slug: str, lesson_id: int):
         links, progress=progress, readable=readable, items_open=enrollment is not None, current_id=lesson.pk
     )
     # The items placed after this lesson (its quizzes), offered under it.
-    items_here = [
-        e
-        for e in course_selectors.outline_for(course.pk).items
-        if e.item_type != "lesson" and e.after_lesson_id == lesson.pk
-    ]
+    items_here = [e for e in course_outline.items if e.item_type != "lesson" and e.after_lesson_id == lesson.pk]
     context = {
         "course": course,
         "lesson": lesson,
@@ -97,6 +94,8 @@ def lesson(request, slug: str, lesson_id: int):
         "progress": progress,
         "outline": outline,
         "items_here": items_here,
+        # Where "Continue" leads from here: the next item after this lesson first.
+        "next_here": selectors.next_item_after(progress, course_outline, lesson.pk) if progress else None,
         "video": video,
         "done": done,
         "readable": readable,

@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from courses import fragments
-from courses import selectors as course_selectors
 from enrollments import access, selectors
 from enrollments.models import Enrollment
 from enrollments.outline import outline_html
@@ -66,11 +68,25 @@ def syllabus(course, state: LearnerState):
     return fragments.syllabus(course.pk, course.slug, read_all=state.read_all)
 
 
-@register.inclusion_tag("enrollments/_module_bars.html")
-def module_bars(progress, course):
-    """A course's progress by module: one small bar per module (the dashboard's cards)."""
-    modules = selectors.module_progress(progress, course_selectors.outline_for(course.pk)) if progress else []
-    return {"modules": modules}
+# Beyond this many modules, bars too thin to read: the card keeps its one progress bar.
+MODULE_BARS_MAX = 12
+
+
+@register.simple_tag
+def module_bars(modules: list[selectors.ModuleProgress]) -> SafeString:
+    """A course's progress by module, one small bar per module (the dashboard's cards:
+    `dashboard_for` reads them), for courses of 2 to MODULE_BARS_MAX modules. Joined in
+    Python: a template per bar cost the dashboard a third of its throughput
+    (docs/performance.md)."""
+    if not 1 < len(modules) <= MODULE_BARS_MAX:
+        return mark_safe("")  # nosec B308 B703: empty
+    text = _("%(title)s: %(done)s of %(total)s done")
+    rows = []
+    for m in modules:
+        label = text % {"title": m.title, "done": m.done, "total": m.total}
+        rows.append((m.total, m.done, label, label))
+    bars = format_html_join("", '<li><progress max="{}" value="{}" aria-label="{}" title="{}"></progress></li>', rows)
+    return format_html('<ol class="module-bars" aria-label="{}">{}</ol>', _("Progress by module"), bars)
 
 
 @register.inclusion_tag("enrollments/_next_step.html", takes_context=True)
@@ -83,13 +99,13 @@ def next_step_in(context, course):
 
 
 @register.inclusion_tag("enrollments/_next_step.html")
-def next_step(progress, course, enrollment=None, after=None):
+def next_step(progress, course, enrollment=None, item=None):
     """The learner's next step in the course, of any kind (Progress.next_item: a lesson,
-    a required quiz; on a lesson's page, `after` it first), and how many steps are left;
-    the way to the finish line once the course is complete."""
-    item = progress.next_item if progress else None
-    if progress is not None and after is not None:
-        item = selectors.next_item_after(progress, course_selectors.outline_for(course.pk), after.pk)
+    a required quiz; `item` where the page chose it, as the lesson page does: the next
+    after its lesson), and how many steps are left; the way to the finish line once the
+    course is complete."""
+    if item is None and progress is not None:
+        item = progress.next_item
     finished = (progress is not None and progress.is_complete) or (
         enrollment is not None and enrollment.status == Enrollment.Status.COMPLETED
     )
