@@ -261,6 +261,8 @@ class OutlineModule:
     # Every item of the module in order: its lessons, each followed by the items placed
     # after it, then the module's own items.
     items: tuple[OutlineEntry, ...] = ()
+    description: str = ""
+    position: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,9 +293,9 @@ def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
     modules = list(
         Module.objects.filter(course_id__in=course_ids)
         .order_by("position", "id")
-        .values_list("id", "course_id", "title")
+        .values_list("id", "course_id", "title", "description", "position")
     )
-    course_of = {module_id: course_id for module_id, course_id, _title in modules}
+    course_of = {module_id: course_id for module_id, course_id, *_rest in modules}
     lessons_of: dict[int, list[OutlineLesson]] = {module_id: [] for module_id in course_of}
     rows = (
         Lesson.objects.filter(course_id__in=course_ids)
@@ -315,14 +317,14 @@ def outlines_for(course_ids: Iterable[int]) -> dict[int, Outline]:
             else:
                 after.setdefault(item.after_lesson_id, []).append(item)
     modules_of: dict[int, list[OutlineModule]] = {course_id: [] for course_id in course_ids}
-    for module_id, course_id, title in modules:
+    for module_id, course_id, title, description, position in modules:
         lessons = tuple(lessons_of[module_id])
         entries: list[OutlineEntry] = []
         for lesson in lessons:
             entries.append(lesson)
             entries.extend(after.get(lesson.pk, ()))
         entries.extend(at_end.get(module_id, ()))
-        modules_of[course_id].append(OutlineModule(module_id, title, lessons, tuple(entries)))
+        modules_of[course_id].append(OutlineModule(module_id, title, lessons, tuple(entries), description, position))
     return {
         course_id: Outline(
             modules=tuple(built),

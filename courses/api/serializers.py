@@ -101,21 +101,59 @@ class LessonOutlineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class OutlineItemSerializer(serializers.Serializer):
+    type = serializers.CharField(help_text='"lesson" or "quiz" (later other kinds).')
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    is_required = serializers.BooleanField()
+
+
+def outline_item_payload(entry: selectors.OutlineEntry) -> dict:
+    """An item of a course's outline (a lesson, a quiz) as the API shows it."""
+    return {"type": entry.item_type, "id": entry.pk, "title": entry.title, "is_required": entry.is_required}
+
+
 class ModuleSerializer(serializers.ModelSerializer):
     # The lessons are built as dicts, not through a nested ModelSerializer, whose cost per
     # lesson dominated a long course's outline (docs/performance.md). The schema still
     # documents them as LessonOutlineSerializer.
     lessons = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
 
     class Meta:
         model = Module
-        fields = ["id", "title", "description", "position", "lessons"]
-        read_only_fields = ["id", "lessons"]
+        fields = ["id", "title", "description", "position", "lessons", "items"]
+        read_only_fields = ["id", "lessons", "items"]
 
     @extend_schema_field(LessonOutlineSerializer(many=True))
     def get_lessons(self, module) -> list[dict]:
         fields = LessonOutlineSerializer.Meta.fields
         return [{name: getattr(lesson, name) for name in fields} for lesson in module.lessons.all()]
+
+    @extend_schema_field(OutlineItemSerializer(many=True))
+    def get_items(self, module) -> list[dict]:
+        """Every item of the module in order: its lessons and quizzes."""
+        found = next((m for m in selectors.outline_modules(module.course_id) if m.pk == module.pk), None)
+        return [outline_item_payload(entry) for entry in found.items] if found else []
+
+
+def outline_modules_payload(course_id: int) -> list[dict]:
+    """A course's modules as ModuleSerializer shows them, built from its outline (kept per
+    catalog version: no query once kept), not from model instances."""
+    fields = LessonOutlineSerializer.Meta.fields
+    return [
+        {
+            "id": module.pk,
+            "title": module.title,
+            "description": module.description,
+            "position": module.position,
+            "lessons": [
+                {name: getattr(lesson, "pk" if name == "id" else name) for name in fields} for lesson in module.lessons
+            ],
+            "items": [outline_item_payload(entry) for entry in module.items],
+        }
+        for module in selectors.outline_modules(course_id)
+    ]
 
 
 class PrerequisiteSerializer(serializers.Serializer):
@@ -124,9 +162,9 @@ class PrerequisiteSerializer(serializers.Serializer):
 
 
 class CourseDetailSerializer(CourseListSerializer):
-    """The syllabus: modules and lesson titles, never lesson bodies."""
+    """The syllabus: modules, their lessons and other items (quizzes), never lesson bodies."""
 
-    modules = ModuleSerializer(many=True, read_only=True)
+    modules = serializers.SerializerMethodField()
     prerequisites = PrerequisiteSerializer(many=True, read_only=True)
 
     class Meta(CourseListSerializer.Meta):
@@ -135,6 +173,10 @@ class CourseDetailSerializer(CourseListSerializer):
             "description_html", "capacity", "enrollment_opens_at", "enrollment_closes_at", "prerequisites", "modules",
         ]  # fmt: skip
         read_only_fields = fields
+
+    @extend_schema_field(ModuleSerializer(many=True))
+    def get_modules(self, course) -> list[dict]:
+        return outline_modules_payload(course.pk)
 
 
 class CourseWriteSerializer(serializers.ModelSerializer):

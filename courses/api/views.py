@@ -95,7 +95,7 @@ class CourseViewSet(
     def get_object(self):
         # Public viewers get exactly the anonymous view (see get_queryset), so it can be shared.
         user = None if getattr(self, "_public_catalog", False) else self.request.user
-        return selectors.course_get_for(user, self.kwargs["slug"])
+        return selectors.course_get_for(user, self.kwargs["slug"], with_outline=False)
 
     def retrieve(self, request, *args, **kwargs):
         """The course and its syllabus. Anonymous users and learners all see the same
@@ -114,7 +114,7 @@ class CourseViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         course = services.course_create(instructor=request.user, data=serializer.validated_data)
-        course = selectors.course_get_for(request.user, course.slug)
+        course = selectors.course_get_for(request.user, course.slug, with_outline=False)
         return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data, status=201)
 
     def update(self, request, *args, **kwargs):
@@ -122,7 +122,7 @@ class CourseViewSet(
         serializer = self.get_serializer(data=request.data, partial=kwargs.get("partial", False))
         serializer.is_valid(raise_exception=True)
         services.course_update(course=course, data=serializer.validated_data)
-        course = selectors.course_get_for(request.user, course.slug)
+        course = selectors.course_get_for(request.user, course.slug, with_outline=False)
         return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ModuleWriteSerializer, responses={200: ModuleSerializer(many=True), 201: ModuleSerializer})

@@ -121,11 +121,15 @@ def test_course_detail_api_outline_runs_a_fixed_number_of_queries(
 ):
     course = build_catalog(size)[-1]
     api_client.force_authenticate(learner)
-    # course (with category and parent), instructors, prerequisites, modules, lessons.
-    with django_assert_max_num_queries(5):
-        response = api_client.get(f"/api/v1/courses/{course.slug}/")
-    assert response.status_code == 200
-    assert sum(len(m["lessons"]) for m in response.json()["modules"]) == size.lessons
+    # Course (with category and parent), instructors, prerequisites; cold, the outline too
+    # (modules, lessons, quizzes), which the process then keeps (courses.cache).
+    responses = within_budgets(
+        django_assert_max_num_queries, lambda: api_client.get(f"/api/v1/courses/{course.slug}/"), cold=6, warm=3
+    )
+    for response in responses:
+        assert response.status_code == 200
+        assert sum(len(m["lessons"]) for m in response.json()["modules"]) == size.lessons
+        assert sum(len(m["items"]) for m in response.json()["modules"]) == size.lessons
 
 
 @SIZES

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from courses.api.serializers import OutlineItemSerializer
 from enrollments.models import Enrollment
 
 
@@ -40,13 +41,6 @@ class LessonStateSerializer(serializers.Serializer):
     kind = serializers.CharField()
     is_required = serializers.BooleanField()
     state = serializers.ChoiceField(choices=["done", "current", "todo"])
-
-
-class OutlineItemSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text='"lesson" or "quiz" (later other kinds).')
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    is_required = serializers.BooleanField()
 
 
 class ItemStateSerializer(OutlineItemSerializer):

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from courses import access as course_access
 from courses import selectors as course_selectors
 from courses import services as course_services
-from courses.api.serializers import LessonSerializer, LessonWriteSerializer
+from courses.api.serializers import LessonSerializer, LessonWriteSerializer, outline_item_payload
 from courses.files import attachment_response
 from enrollments import access, selectors, services
 from enrollments.api.serializers import (
@@ -49,7 +49,7 @@ def progress_payload(enrollment, progress: selectors.Progress | None = None) -> 
         "required_done": progress.required_done,
         "steps_left": progress.steps_left,
         "next_lesson": progress.next_lesson_id,
-        "next_step": _item_payload(next_item) if next_item else None,
+        "next_step": outline_item_payload(next_item) if next_item else None,
         "modules": [
             {
                 "id": module.pk,
@@ -66,15 +66,11 @@ def progress_payload(enrollment, progress: selectors.Progress | None = None) -> 
                     }
                     for ls in module.lessons
                 ],
-                "items": [{**_item_payload(entry), "state": state(entry)} for entry in module.items],
+                "items": [{**outline_item_payload(entry), "state": state(entry)} for entry in module.items],
             }
             for module in outline.modules
         ],
     }
-
-
-def _item_payload(entry) -> dict:
-    return {"type": entry.item_type, "id": entry.pk, "title": entry.title, "is_required": entry.is_required}
 
 
 class EnrollmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

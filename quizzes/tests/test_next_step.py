@@ -187,3 +187,15 @@ def test_the_progress_api_lists_every_item_with_its_state_and_the_next_step(api_
     # The answer to a lesson completed says the same (counted there, not read from a cache).
     body = api_client.post(f"/api/v1/lessons/{second.pk}/complete/").json()
     assert body["next_step"]["id"] == required.pk and body["steps_left"] == 1
+
+
+def test_the_course_api_lists_every_item_of_a_module_in_order(api_client):
+    course, first, second, optional, required = _course_with_two_quizzes()
+    body = api_client.get(f"/api/v1/courses/{course.slug}/").json()
+    items = [(i["type"], i["id"], i["is_required"]) for i in body["modules"][0]["items"]]
+    assert items == [
+        ("lesson", first.pk, True),
+        ("quiz", optional.pk, False),
+        ("lesson", second.pk, True),
+        ("quiz", required.pk, True),
+    ]
