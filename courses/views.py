@@ -26,6 +26,5 @@ def course_detail(request, slug: str):
     context = {
         "course": course,
         "modules": selectors.outline_modules(course.pk),
-        "can_edit": access.can_edit_course(request.user, course),
     }
     return render(request, "courses/detail.html", context)
