@@ -5,6 +5,7 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
@@ -12,11 +13,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from courses import access
-from courses.models import Lesson, Module
+from courses.models import Course, Lesson, Module
 from lms import admin as lms_admin
 from lms.csvutil import csv_safe
 from quizzes import selectors, services
-from quizzes.models import Attempt, Choice, Question, Quiz, Regrade
+from quizzes.models import Accommodation, Attempt, Choice, Question, Quiz, Regrade
 
 
 class QuestionInline(lms_admin.TabularInline):
@@ -231,3 +232,55 @@ class RegradeAdmin(lms_admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(lms_admin.ModelAdmin):
+    """Per-learner accommodations on a course's quizzes (extra time, extra attempts), for
+    the course's instructors and staff; who granted each and when is kept."""
+
+    list_display = ["user", "course", "time_multiplier", "extra_attempts", "reason", "granted_by", "updated_at"]
+    list_filter = [("course", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "course__title"]
+    list_select_related = ["user", "course", "granted_by"]
+    raw_id_fields = ["user"]
+    fields = ["user", "course", "time_multiplier", "extra_attempts", "reason", "granted_by", "created_at", "updated_at"]
+    readonly_fields = ["granted_by", "created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course":
+            kwargs["queryset"] = access.scope_to_teaching(Course.objects.all(), request.user)
+        elif db_field.name == "user" and not access.is_full_access(request.user):
+            # An instructor picks among the learners of their courses (staff, who may have
+            # every account to choose from, type an id or look it up).
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(enrollments__course__in=access.scope_to_teaching(Course.objects.all(), request.user))
+                .distinct()
+                .order_by("email")
+            )
+            kwargs["widget"] = forms.Select
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_module_permission(self, request):
+        return access.can_use_instructor_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_use_instructor_admin(request.user) and (
+            obj is None or access.can_edit_course(request.user, obj.course)
+        )
+
+    has_add_permission = has_module_permission
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_view_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        obj.granted_by = request.user
+        super().save_model(request, obj, form, change)

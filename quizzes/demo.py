@@ -2,8 +2,10 @@
 
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
+
 from courses.models import Course
-from quizzes.models import Choice, Question, Quiz
+from quizzes.models import Accommodation, Choice, Question, Quiz
 
 
 def seed(*, stdout) -> None:
@@ -65,3 +67,13 @@ def seed(*, stdout) -> None:
         numeric_tolerance=Decimal("0.01"),
     )
     stdout.write(f"  quizzes    {quiz.title} ({quiz.questions.count()} questions)")
+    # An accommodation: the demo learner has half as much time again on this course's quizzes.
+    learner = get_user_model().objects.filter(email="learner@example.com").first()
+    instructor = course.instructors.first()
+    if learner is not None:
+        Accommodation.objects.get_or_create(
+            user=learner,
+            course=course,
+            defaults={"time_multiplier": Decimal("1.5"), "reason": "Extra time (demo)", "granted_by": instructor},
+        )
+        stdout.write("  quizzes    learner@example.com has 1.5x time on Python Foundations' quizzes")

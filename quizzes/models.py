@@ -231,3 +231,41 @@ class Regrade(models.Model):
 
     def __str__(self) -> str:
         return f"Regrade of {self.quiz} at {self.requested_at:%Y-%m-%d %H:%M}"
+
+
+class Accommodation(TimeStampedModel):
+    """What one learner is granted on a course's quizzes beyond their rules: more time (the
+    time limit multiplied) and more attempts. Granted by the course's instructors or staff
+    (who and when recorded); the quizzes services apply it, whichever door starts an
+    attempt."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_accommodations")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quiz_accommodations")
+    time_multiplier = models.DecimalField(
+        _("time multiplier"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("1.00")), MaxValueValidator(Decimal("4.00"))],
+        help_text=_("1.5 gives half as much time again on every timed quiz of the course (1 to 4)."),
+    )
+    extra_attempts = models.PositiveSmallIntegerField(
+        _("extra attempts"), default=0, validators=[MaxValueValidator(20)], help_text=_("On top of each quiz's limit.")
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("accommodation")
+        verbose_name_plural = _("accommodations")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="accommodation_once_per_learner_course"),
+            models.CheckConstraint(
+                condition=Q(time_multiplier__gte=1) & Q(time_multiplier__lte=4), name="accommodation_multiplier_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.course}"

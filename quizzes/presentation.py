@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from quizzes import grading
 from quizzes.models import Attempt
-from quizzes.selectors import quiz_stats_for, review_allowed
+from quizzes.selectors import allowance_for, quiz_stats_for, review_allowed
 
 
 def _public_question(question: dict) -> dict:
@@ -88,7 +88,8 @@ def paper_for(attempt: Attempt, viewer) -> dict:
 
 
 def quiz_payload(quiz, user) -> dict:
-    stats = quiz_stats_for(user, quiz)
+    allowance = allowance_for(user, quiz)
+    stats = quiz_stats_for(user, quiz, allowance)
     count = quiz.questions.count()
     if quiz.questions_per_attempt:
         count = min(count, quiz.questions_per_attempt)
@@ -103,5 +104,9 @@ def quiz_payload(quiz, user) -> dict:
         "question_count": count,
         "review_policy": quiz.review_policy,
         "is_required": quiz.is_required,
+        # The requester's own limits, their accommodation applied.
+        "your_max_attempts": allowance.max_attempts,
+        "your_time_limit_minutes": allowance.time_limit_minutes,
+        "accommodated": allowance.accommodated,
         **stats,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, Max, Q, QuerySet
@@ -13,7 +14,7 @@ from courses import access
 from courses.models import Course
 from courses.selectors import OutlineItem
 from lms.exceptions import NotFoundError
-from quizzes.models import Answer, Attempt, Quiz, requirement_key
+from quizzes.models import Accommodation, Answer, Attempt, Quiz, requirement_key
 
 
 def quiz_get_for(user, quiz_id: int) -> Quiz:
@@ -54,17 +55,45 @@ def attempts_of(user, quiz: Quiz) -> QuerySet[Attempt]:
     return Attempt.objects.filter(user=user, quiz=quiz).order_by("-number")
 
 
-def quiz_stats_for(user, quiz: Quiz) -> dict:
-    """The learner's attempts used (counted ones), attempts left and best score."""
+@dataclass(frozen=True, slots=True)
+class Allowance:
+    """What `user` may have on `quiz`: its rules with their accommodation applied."""
+
+    max_attempts: int  # 0 = unlimited
+    time_limit_minutes: float | None
+    accommodated: bool
+
+
+def allowance_for(user, quiz: Quiz) -> Allowance:
+    """The quiz's attempt limit and time limit for `user`, with the extra attempts and the
+    time multiplier of their accommodation on the course, if any (one query; none for an
+    anonymous visitor). The one place the services and the pages read them."""
+    accommodation = None
+    if user is not None and user.is_authenticated:
+        accommodation = Accommodation.objects.filter(user=user, course_id=quiz.course_id).first()
+    if accommodation is None:
+        return Allowance(quiz.max_attempts, quiz.time_limit_minutes, accommodated=False)
+    limit = quiz.max_attempts + accommodation.extra_attempts if quiz.max_attempts else 0
+    minutes = None
+    if quiz.time_limit_minutes:
+        exact = round(quiz.time_limit_minutes * float(accommodation.time_multiplier), 1)
+        minutes = int(exact) if exact == int(exact) else exact  # "30 minutes", "22.5 minutes"
+    return Allowance(limit, minutes, accommodated=True)
+
+
+def quiz_stats_for(user, quiz: Quiz, allowance: Allowance | None = None) -> dict:
+    """The learner's attempts used (counted ones), attempts left (their accommodation
+    counted) and best score."""
     if not user.is_authenticated:
         return {"attempts_used": 0, "attempts_left": quiz.max_attempts or None, "best_percent": None, "passed": False}
+    allowance = allowance or allowance_for(user, quiz)
     agg = Attempt.objects.filter(user=user, quiz=quiz, counts=True).aggregate(
         best=Max("percent", filter=Q(status=Attempt.Status.SUBMITTED)),
         used=Count("id"),
         passes=Count("id", filter=Q(passed=True)),
     )
     used, passed = agg["used"], agg["passes"] > 0
-    left = max(0, quiz.max_attempts - used) if quiz.max_attempts else None
+    left = max(0, allowance.max_attempts - used) if allowance.max_attempts else None
     return {"attempts_used": used, "attempts_left": left, "best_percent": agg["best"], "passed": passed}
 
 

@@ -21,7 +21,7 @@ from enrollments import selectors as enrollment_selectors
 from enrollments import services as enrollment_services
 from lms import events, metrics
 from lms.exceptions import ConflictError, PermissionDeniedError
-from quizzes import grading
+from quizzes import grading, selectors
 from quizzes.errors import ErrorCode
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Regrade
 
@@ -103,12 +103,14 @@ def attempt_start(*, user, quiz: Quiz, now: datetime | None = None) -> tuple[Att
             return open_attempt, False
         attempt_submit(attempt=open_attempt, now=now)
     counts = _counts_for(user, quiz)
-    if counts and quiz.max_attempts:
+    allowance = selectors.allowance_for(user, quiz) if counts or quiz.time_limit_minutes else None
+    if counts and allowance.max_attempts:
         used = Attempt.objects.filter(user=user, quiz=quiz, counts=True).count()
-        if used >= quiz.max_attempts:
+        if used >= allowance.max_attempts:
             raise ConflictError("You have used all your attempts at this quiz.", code=ErrorCode.ATTEMPT_LIMIT_REACHED)
     number = (Attempt.objects.filter(user=user, quiz=quiz).aggregate(n=Max("number"))["n"] or 0) + 1
-    deadline = now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None
+    minutes = allowance.time_limit_minutes if allowance else None
+    deadline = now + timedelta(minutes=minutes) if minutes else None
     try:
         with transaction.atomic():
             attempt = Attempt.objects.create(

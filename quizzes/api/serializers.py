@@ -14,6 +14,13 @@ class QuizSerializer(serializers.Serializer):
     question_count = serializers.IntegerField()
     review_policy = serializers.CharField()
     is_required = serializers.BooleanField()
+    your_max_attempts = serializers.IntegerField(
+        help_text="The requester's attempt limit (0 = unlimited), accommodation applied."
+    )
+    your_time_limit_minutes = serializers.FloatField(
+        allow_null=True, help_text="The requester's time limit, accommodation applied (null = none)."
+    )
+    accommodated = serializers.BooleanField(help_text="Whether the requester has an accommodation on this course.")
     attempts_used = serializers.IntegerField()
     attempts_left = serializers.IntegerField(allow_null=True)
     best_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)

@@ -37,9 +37,9 @@ def seed(tier: Tier) -> tuple[User, Quiz]:
 def test_quiz_start_runs_a_fixed_number_of_queries(tier, api_client, django_assert_max_num_queries):
     learner, quiz = seed(tier)
     api_client.force_authenticate(learner)
-    # access, enrollment, the user lock, open attempt, count, number, the paper
-    # (questions, choices), the insert, then the attempt read back for the response.
-    with django_assert_max_num_queries(17):
+    # access, enrollment, the user lock, open attempt, the learner's accommodation, count,
+    # number, the paper (questions, choices), the insert, then the attempt read back.
+    with django_assert_max_num_queries(18):
         response = api_client.post(f"/api/v1/quizzes/{quiz.pk}/attempts/")
     assert response.status_code == 201
     assert len(response.json()["questions"]) == tier.questions_per_quiz
@@ -81,6 +81,7 @@ def test_attempt_review_runs_a_fixed_number_of_queries(tier, api_client, django_
 def test_quiz_page_runs_a_fixed_number_of_queries(tier, client, django_assert_max_num_queries):
     learner, quiz = seed(tier)
     client.force_login(learner)
-    with django_assert_max_num_queries(6):
+    # ... and the learner's accommodation on the course (their own limits).
+    with django_assert_max_num_queries(7):
         response = client.get(f"/quizzes/{quiz.pk}/")
     assert response.status_code == 200
