@@ -47,9 +47,7 @@ def outline_html(
     next_text = format_html(' <span class="badge badge-next">{}</span>', pgettext("the learner's next step", "Next"))
     next_item = progress.next_item if progress else None
     next_key = (next_item.item_type, next_item.pk) if next_item is not None else None
-    completed = progress.completed_lesson_ids if progress else frozenset()
-    started = progress.started_lesson_ids if progress else frozenset()
-    met = progress.met_keys if progress else frozenset()
+    state_of = progress.state_of if progress else (lambda entry: "todo")
     parts: list[str] = []
     for module_title, links_of_module in links:
         parts.append(
@@ -58,12 +56,8 @@ def outline_html(
         for link in links_of_module:
             entry = link.entry
             kind, pk = entry.item_type, entry.pk
-            if kind == "lesson":  # Progress.state_of, inline: this loop runs for every item of the course
-                can_open = pk in readable
-                state = "done" if pk in completed else "started" if pk in started else "todo"
-            else:
-                can_open = items_open
-                state = "done" if entry.key in met else "todo"
+            can_open = pk in readable if kind == "lesson" else items_open
+            state = state_of(entry)
             if state != "done" and not can_open:
                 state = "locked"
             is_current = kind == "lesson" and pk == current_id

@@ -231,13 +231,8 @@ class ModuleProgress:
 def module_progress(progress: Progress, outline: course_selectors.Outline) -> list[ModuleProgress]:
     """Per module of the outline, how many of its items (lessons, quizzes) the learner has
     done, for a progress picture by module (the dashboard's cards)."""
-    completed, met = progress.completed_lesson_ids, progress.met_keys
     return [
-        ModuleProgress(
-            module.title,
-            sum(1 for e in module.items if (e.pk in completed if e.item_type == "lesson" else e.key in met)),
-            len(module.items),
-        )
+        ModuleProgress(module.title, sum(1 for e in module.items if progress.state_of(e) == "done"), len(module.items))
         for module in outline.modules
         if module.items
     ]
@@ -420,9 +415,9 @@ def _progress_shown(
 
 
 def dashboard_for(user) -> list[Enrollment]:
-    """The learner's courses, each with `.progress`, `.next_lesson_id` (the lesson to
-    continue with) and `.modules` (ModuleProgress, per module of its outline): three
-    queries whatever the number of courses and lessons."""
+    """The learner's courses, each with `.progress` (with the next step) and `.modules`
+    (ModuleProgress, per module of its outline): three queries whatever the number of
+    courses and lessons."""
     enrollments = list(
         Enrollment.objects.filter(user=user)
         .filter(status__in=Enrollment.SEATED)
@@ -438,7 +433,6 @@ def dashboard_for(user) -> list[Enrollment]:
     progress = _progress_shown({e.pk: e.course_id for e in enrollments}, outlines)
     for e in enrollments:
         e.progress = progress[e.pk]
-        e.next_lesson_id = e.progress.next_lesson_id
         e.modules = module_progress(e.progress, outlines[e.course_id])
     return enrollments
 
@@ -460,8 +454,14 @@ def video_progress_of(enrollment: Enrollment, lesson: Lesson) -> VideoState:
     if row is None or not row[1]:
         return VideoState(position=(row[0] or 0.0) if row else 0.0, watched_percent=0)
     position, duration, segments = row
-    watched = sum(end - start for start, end in segments or [])
-    return VideoState(position=position or 0.0, watched_percent=min(100, int(100 * watched / duration)))
+    return VideoState(position=position or 0.0, watched_percent=int(100 * watched_share(segments, duration)))
+
+
+def watched_share(segments: list[list[float]] | None, duration: float | None) -> float:
+    """How much of a video its merged watched parts cover, from 0 to 1."""
+    if not duration:
+        return 0.0
+    return min(1.0, sum(end - start for start, end in segments or []) / duration)
 
 
 def course_seats_taken(course: Course) -> int:

@@ -302,10 +302,9 @@ def video_progress_record(
         if position - row.video_position <= elapsed * VIDEO_MAX_RATE + VIDEO_SLACK_SECONDS:
             segments.append([row.video_position, position])
     segments = _merged(segments)
-    watched = sum(end - start for start, end in segments)
     row.video_position, row.video_duration, row.video_watched, row.video_reported_at = position, length, segments, now
     row.save(update_fields=["video_position", "video_duration", "video_watched", "video_reported_at"])
-    share = min(1.0, watched / length)
+    share = selectors.watched_share(segments, length)
     already = row.completed_at is not None
     course_completed = False
     if share >= VIDEO_DONE_SHARE and not already:

@@ -139,7 +139,7 @@ def test_dashboard_next_lesson_skips_completed_lessons(cast):
     enrollment = EnrollmentFactory(user=cast.learner, course=course)
     LessonProgressFactory(enrollment=enrollment, lesson=first)
     (entry,) = selectors.dashboard_for(cast.learner)
-    assert entry.next_lesson_id == second.pk
+    assert entry.progress.next_lesson_id == second.pk
     assert entry.progress.percent == 50
 
 
@@ -180,7 +180,7 @@ def test_progress_from_the_outline_agrees_with_the_counting_queries(
     assert counted.completed_lesson_ids == shown.completed_lesson_ids
     (on_dashboard,) = selectors.dashboard_for(enrollment.user)  # counted for every course at once
     assert (on_dashboard.progress.required_total, on_dashboard.progress.required_done) == expected[:2]
-    assert on_dashboard.next_lesson_id == shown.next_lesson_id
+    assert on_dashboard.progress.next_lesson_id == shown.next_lesson_id
     (listed,) = selectors.attach_progress(
         list(selectors.with_progress_counts(Enrollment.objects.filter(pk=enrollment.pk)))
     )

@@ -309,7 +309,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, cast, django_as
     with django_assert_max_num_queries(len(small)):
         response = client.get("/dashboard/")
     assert len(response.context["active"]) == 20
-    assert all(e.next_lesson_id for e in response.context["active"])
+    assert all(e.progress.next_lesson_id for e in response.context["active"])
 
 
 def test_the_lesson_page_runs_a_constant_number_of_queries(

@@ -25,13 +25,6 @@ def quiz():
     return quiz
 
 
-@pytest.fixture
-def learner(quiz):
-    user = UserFactory()
-    Enrollment.objects.create(user=user, course=quiz.course, enrolled_at=timezone.now())
-    return user
-
-
 def test_extra_time_multiplies_the_deadline(quiz, learner):
     Accommodation.objects.create(user=learner, course=quiz.course, time_multiplier=Decimal("1.5"))
     now = timezone.now()
