@@ -2,17 +2,22 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin as UnfoldModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from accounts import services
 from accounts.models import User
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(DjangoUserAdmin, UnfoldModelAdmin):
     """Only admins (superusers) reach this page. The role decides the staff and superuser
     flags and the Instructors group (accounts.services.user_set_role), so those are not
     edited by hand. Password hashes are never shown."""
 
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "role", "is_active", "date_joined", "last_login"]
     list_filter = ["role", "is_active"]

@@ -17,11 +17,11 @@ from lms import admin as lms_admin
 from lms.exceptions import ApplicationError
 
 
-class RevokeForm(forms.Form):
+class RevokeForm(lms_admin.StyledForm):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class ManualIssueForm(forms.Form):
+class ManualIssueForm(lms_admin.StyledForm):
     user = forms.ModelChoiceField(queryset=User.objects.filter(is_active=True).order_by("email"))
     course = forms.ModelChoiceField(queryset=Course.objects.order_by("title"))
 

@@ -47,6 +47,12 @@ class ModuleInline(lms_admin.TabularInline):
     readonly_fields = ["edit_link"]
     ordering = ["position", "id"]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "description" and field is not None:
+            field.widget.attrs["rows"] = 2  # a row per module, not a page
+        return field
+
     @admin.display(description=_("Lessons"))
     def edit_link(self, obj):
         if not obj.pk:
@@ -62,7 +68,6 @@ class CourseAdmin(InstructorScopedAdmin):
     search_fields = ["title", "summary", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["prerequisites"]
-    filter_horizontal = ["instructors"]
     readonly_fields = ["status", "published_at", "enrollment_count", "created_at", "updated_at", "preview_link"]
     inlines = [ModuleInline]
     actions = ["publish", "unpublish", "archive", "duplicate"]

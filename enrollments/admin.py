@@ -21,7 +21,7 @@ from lms.csvutil import csv_safe
 from lms.exceptions import ApplicationError
 
 
-class BulkEnrolForm(forms.Form):
+class BulkEnrolForm(lms_admin.StyledForm):
     course = forms.ModelChoiceField(queryset=Course.objects.none(), label=_("Course"))
     file = forms.FileField(
         label=_("CSV file"),

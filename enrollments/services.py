@@ -396,6 +396,9 @@ def enrollment_confirmation_send(*, enrollment_id: int) -> bool:
     return True
 
 
+REMIND_AGAIN_AFTER = timedelta(days=1)
+
+
 def reminders_send(*, now=None) -> int:
     """Remind active learners inactive for ENROLLMENT_REMINDER_DAYS, at most once per
     period per enrollment (a run repeated the same day sends nothing more)."""
@@ -406,30 +409,42 @@ def reminders_send(*, now=None) -> int:
         .exclude(reminder_sent_at__gte=cutoff)
         .values_list("pk", flat=True)
     )
-    sent = 0
-    for enrollment_id in due.iterator():
-        with transaction.atomic():
-            enrollment = (
-                Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("user", "course", "last_lesson")
-                .filter(pk=enrollment_id, status=Enrollment.Status.ACTIVE)
-                .exclude(reminder_sent_at__gte=cutoff)
-                .first()
-            )
-            if enrollment is None:
-                continue
-            context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
-            account_services.mail_user(
-                user=enrollment.user,
-                subject=gettext_noop("Pick up %(course)s where you left off"),
-                params={"course": enrollment.course.title},
-                template="enrollments/email/reminder.txt",
-                context=context,
-            )
-            enrollment.reminder_sent_at = now
-            enrollment.save(update_fields=["reminder_sent_at"])
-            sent += 1
-    return sent
+    return sum(1 for enrollment_id in due.iterator() if _remind(enrollment_id, now=now, not_since=cutoff))
+
+
+def enrollment_remind(*, enrollment_ids: Sequence[int], by, now=None) -> int:
+    """An instructor's "remind" from the at-risk list (admin and API): the same reminder
+    email, now, to each active learner of `by`'s courses among `enrollment_ids`, unless one
+    went out in the last day, so a double click or a retried request sends one. Ids of
+    other courses are ignored, as if they did not exist. Returns how many were sent."""
+    now = now or timezone.now()
+    mine = access.scope_to_teaching(Enrollment.objects.filter(pk__in=list(enrollment_ids)), by, via="course")
+    ids = list(mine.filter(status=Enrollment.Status.ACTIVE).values_list("pk", flat=True))
+    return sum(1 for enrollment_id in ids if _remind(enrollment_id, now=now, not_since=now - REMIND_AGAIN_AFTER))
+
+
+def _remind(enrollment_id: int, *, now, not_since) -> bool:
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user", "course", "last_lesson")
+            .filter(pk=enrollment_id, status=Enrollment.Status.ACTIVE)
+            .exclude(reminder_sent_at__gte=not_since)
+            .first()
+        )
+        if enrollment is None:
+            return False
+        context = {"enrollment": enrollment, "site_url": settings.SITE_URL}
+        account_services.mail_user(
+            user=enrollment.user,
+            subject=gettext_noop("Pick up %(course)s where you left off"),
+            params={"course": enrollment.course.title},
+            template="enrollments/email/reminder.txt",
+            context=context,
+        )
+        enrollment.reminder_sent_at = now
+        enrollment.save(update_fields=["reminder_sent_at"])
+        return True
 
 
 # --- bulk enrolment ------------------------------------------------------------------------

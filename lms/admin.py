@@ -6,14 +6,19 @@ video link; a question inline has no true/false key). Django then raises
 typed. The forms here put such an error where the person can read it: on the field when
 the form shows it, otherwise at the top of the form (or of the inline's row), with the
 field's name in front.
+
+The admin's look is django-unfold's (README, "Dependencies"): these classes derive from its
+ModelAdmin and inlines, so every form gets its widgets; `StyledForm` gives the same widgets
+to the admin's own forms (bulk enrolment, revoke, issue), which are plain Django forms.
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.utils.text import capfirst
+from unfold import admin as unfold_admin
+from unfold import widgets as unfold_widgets
 
 
 class ShownFieldsModelForm(forms.ModelForm):
@@ -56,9 +61,35 @@ class LinesField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class ModelAdmin(admin.ModelAdmin):
+class StyledForm(forms.Form):
+    """A plain form whose widgets look like the rest of the admin's (unfold's classes)."""
+
+    _CLASSES = {
+        forms.CheckboxInput: unfold_widgets.CHECKBOX_CLASSES,
+        forms.ClearableFileInput: unfold_widgets.FILE_CLASSES,
+        forms.FileInput: unfold_widgets.FILE_CLASSES,
+        forms.Textarea: unfold_widgets.TEXTAREA_CLASSES,
+        forms.Select: unfold_widgets.SELECT_CLASSES,
+        forms.SelectMultiple: unfold_widgets.SELECT_CLASSES,
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            classes = next(
+                (c for kind, c in self._CLASSES.items() if type(widget) is kind), unfold_widgets.INPUT_CLASSES
+            )
+            widget.attrs["class"] = " ".join([widget.attrs.get("class", ""), *classes]).strip()
+
+
+class ModelAdmin(unfold_admin.ModelAdmin):
     form = ShownFieldsModelForm
 
 
-class TabularInline(admin.TabularInline):
+class TabularInline(unfold_admin.TabularInline):
+    form = ShownFieldsModelForm
+
+
+class StackedInline(unfold_admin.StackedInline):
     form = ShownFieldsModelForm

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
 import uuid
 import zoneinfo
+from dataclasses import replace
 
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -179,3 +184,24 @@ class UserLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's policy, with one exception scoped to the admin: its interface (django-unfold)
+    evaluates Alpine.js expressions (`'unsafe-eval'`) and sets the brand's colours in an inline
+    style element (`'unsafe-inline'` for styles). Learner pages and the API keep the strict
+    policy; settings.ADMIN_CSP_UPDATE says what the admin adds."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if request.path.startswith(_admin_prefix()):
+            update = {k: list(v) for k, v in (parts.update or {}).items()}
+            for directive, sources in settings.ADMIN_CSP_UPDATE.items():
+                update[directive] = [*update.get(directive, []), *sources]
+            parts = replace(parts, update=update)
+        return parts
+
+
+@functools.cache
+def _admin_prefix() -> str:
+    return reverse("admin:index")

@@ -120,6 +120,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # =============================================================================
 
 INSTALLED_APPS = [
+    "unfold",  # the admin's look; before django.contrib.admin, whose templates it overrides
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -178,7 +179,7 @@ MIDDLEWARE = [
 if SECURITY_HEADERS_ENABLED:
     _position = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
     MIDDLEWARE[_position:_position] = [
-        "csp.middleware.CSPMiddleware",
+        "lms.middleware.ContentSecurityPolicyMiddleware",
         "django_permissions_policy.PermissionsPolicyMiddleware",
     ]
 
@@ -452,6 +453,9 @@ if SECURITY_HEADERS_ENABLED:
             "form-action": ["'self'"],
         }
     }
+    # The admin only (lms.middleware.ContentSecurityPolicyMiddleware): django-unfold's
+    # Alpine.js expressions and its inline colour styles.
+    ADMIN_CSP_UPDATE = {"script-src": ["'unsafe-eval'"], "style-src": ["'unsafe-inline'"]}
     PERMISSIONS_POLICY = {
         "accelerometer": [],
         "camera": [],
@@ -717,6 +721,28 @@ if _contrast_with_white(BRAND_COLOR) < 4.5:
         f"BRAND_COLOR {BRAND_COLOR} is too light for white text on buttons "
         f"(contrast {_contrast_with_white(BRAND_COLOR):.2f}:1, at least 4.5:1 is needed): choose a darker shade."
     )
+
+# The instructor home's at-risk list: active learners not seen for this many days whose
+# progress is under this share of the lessons.
+AT_RISK_IDLE_DAYS = env.int("AT_RISK_IDLE_DAYS", default=14)
+AT_RISK_BELOW_PERCENT = env.int("AT_RISK_BELOW_PERCENT", default=50)
+if AT_RISK_IDLE_DAYS < 1 or not 1 <= AT_RISK_BELOW_PERCENT <= 100:
+    raise ImproperlyConfigured("AT_RISK_IDLE_DAYS must be at least 1 and AT_RISK_BELOW_PERCENT from 1 to 100.")
+
+# The admin (django-unfold) wears the same brand: lms/admin_theme.py.
+UNFOLD = {
+    "SITE_TITLE": "lms.admin_theme.site_name",
+    "SITE_HEADER": "lms.admin_theme.site_name",
+    "SITE_ICON": "lms.admin_theme.site_logo",
+    "SITE_FAVICONS": "lms.admin_theme.favicons",
+    "SITE_DROPDOWN": "lms.admin_theme.site_dropdown",
+    "SITE_URL": "/",
+    "STYLES": ["lms.admin_theme.extra_stylesheet"],
+    "COLORS": {"primary": "lms.admin_theme.primary_palette"},
+    "BORDER_RADIUS": "6px",
+    "SHOW_VIEW_ON_SITE": True,
+    "DASHBOARD_CALLBACK": "reports.dashboard.dashboard_callback",  # the instructor home
+}
 
 # =============================================================================
 # Internationalisation

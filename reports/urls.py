@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("exports/<int:export_id>/download/", views.download, name="download"),
+    path("reports/remind/", views.remind, name="remind"),
 ]

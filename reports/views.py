@@ -1,11 +1,15 @@
 """The download link of an export, for the signed-in person who asked for it (the link
-in the admin and in the "ready" email)."""
+in the admin and in the "ready" email); the instructor home's "remind" button."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
+from courses import access
+from enrollments import services as enrollment_services
 from lms.exceptions import ConflictError
 from lms.files import private_file_response
 from reports import selectors, services
@@ -22,3 +26,25 @@ def download(request, export_id: int):
     except ConflictError as exc:
         return render(request, "reports/not_ready.html", {"export": export, "message": exc.message}, status=409)
     return private_file_response(fieldfile, filename=export.filename, content_type="text/csv; charset=utf-8")
+
+
+@require_POST
+@login_required
+def remind(request):
+    """Remind the learners ticked in the at-risk list (enrollments.services.enrollment_remind
+    keeps to the sender's own courses and sends once a day at most)."""
+    if not access.can_use_instructor_admin(request.user):
+        raise Http404("No such page.")
+    ids = [int(v) for v in request.POST.getlist("enrollment") if v.isdigit() and len(v) < 12]
+    sent = enrollment_services.enrollment_remind(enrollment_ids=ids, by=request.user)
+    skipped = len(ids) - sent
+    messages.success(request, ngettext("%(n)d reminder sent.", "%(n)d reminders sent.", sent) % {"n": sent})
+    if skipped:
+        messages.info(
+            request,
+            ngettext(
+                "%(n)d learner was already reminded today.", "%(n)d learners were already reminded today.", skipped
+            )
+            % {"n": skipped},
+        )
+    return redirect("admin:index")

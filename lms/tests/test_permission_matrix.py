@@ -87,6 +87,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "export-list": (None, row(401, 403, 403, 200, 200, 200)),
     "export-detail": ("export", row(401, 403, 403, 200, 404, 404)),
     "export-download": ("export", row(401, 403, 403, 200, 404, 404)),
+    # The instructor home's numbers: a course's for its instructors and staff only.
+    "analytics-overview": (None, row(401, 403, 403, 200, 200, 200)),
+    "analytics-course": ("course", row(401, 404, 404, 200, 404, 200)),
+    "analytics-site": (None, STAFF_ONLY),
+    "analytics-me": (None, row(401, 200, 200, 200, 200, 200)),
+    "analytics-remind": (None, row(401, 403, 403, 405, 405, 405)),  # POST only, for teachers
     # Pages
     "courses:home": (None, everyone(200)),
     "courses:catalog": (None, everyone(200)),
@@ -107,6 +113,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "certificates:verify": ("code", everyone(200)),
     "certificates:download": ("certificate_page", row(302, 200, 404, 404, 404, 404)),
     "reports:download": ("export_page", row(302, 404, 404, 200, 404, 404)),
+    "reports:remind": (None, everyone(405)),  # POST only
     "accounts:signup": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:login": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:logout": (None, everyone(405)),

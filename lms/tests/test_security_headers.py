@@ -73,3 +73,31 @@ print(json.dumps([plain.status_code, plain.headers.get("Location"), proxied.stat
     assert plain_status == 301
     assert location == "https://testserver/api/v1/"
     assert proxied_status == 200
+
+
+_FETCH_BOTH = """
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+django.setup()
+from django.test import Client
+client = Client()
+print(json.dumps({
+    path: client.get(path, secure=True).headers.get("Content-Security-Policy", "")
+    for path in ("/admin/login/", "/accounts/login/", "/api/v1/")
+}))
+"""
+
+
+def test_only_the_admin_relaxes_the_policy_for_its_interface(tmp_path):
+    """django-unfold's Alpine.js expressions and inline colour styles need 'unsafe-eval'
+    and inline styles: the admin gets them, learner pages and the API never do."""
+    proc = run_python(
+        _FETCH_BOTH, base_env(DATABASE_URL=f"sqlite:///{tmp_path}/h.sqlite3", SECURITY_HEADERS_ENABLED="True")
+    )
+    assert proc.returncode == 0, proc.stderr
+    policies = json.loads(proc.stdout.strip().splitlines()[-1])
+    admin = dict(d.strip().split(" ", 1) for d in policies["/admin/login/"].split(";") if d.strip())
+    assert "'unsafe-eval'" in admin["script-src"] and "'unsafe-inline'" in admin["style-src"]
+    assert "'unsafe-inline'" not in admin["script-src"]
+    for path in ("/accounts/login/", "/api/v1/"):
+        assert policies[path] and "unsafe" not in policies[path], path
