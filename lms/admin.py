@@ -87,8 +87,21 @@ class ModelAdmin(unfold_admin.ModelAdmin):
     form = ShownFieldsModelForm
 
 
+class LabelledRowForm(ShownFieldsModelForm):
+    """A row of a tabular inline: its column headers are not labels, so each input is named
+    for assistive technology by its row's kind and its field's label ("Module: Title";
+    axe: "form elements must have labels")."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = capfirst(self._meta.model._meta.verbose_name)
+        for field in self.fields.values():
+            if field.label:
+                field.widget.attrs.setdefault("aria-label", f"{kind}: {field.label}")
+
+
 class TabularInline(unfold_admin.TabularInline):
-    form = ShownFieldsModelForm
+    form = LabelledRowForm
 
 
 class StackedInline(unfold_admin.StackedInline):

@@ -55,3 +55,8 @@ def site_dropdown(request=None) -> list[dict]:
 def extra_stylesheet(request=None) -> str:
     """static/css/admin.css: what the project adds to unfold's styles."""
     return static("css/admin.css")
+
+
+def extra_script(request=None) -> str:
+    """static/js/admin-a11y.js: names for the autocomplete boxes' search fields."""
+    return static("js/admin-a11y.js")

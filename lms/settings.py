@@ -738,6 +738,7 @@ UNFOLD = {
     "SITE_DROPDOWN": "lms.admin_theme.site_dropdown",
     "SITE_URL": "/",
     "STYLES": ["lms.admin_theme.extra_stylesheet"],
+    "SCRIPTS": ["lms.admin_theme.extra_script"],
     "COLORS": {"primary": "lms.admin_theme.primary_palette"},
     "BORDER_RADIUS": "6px",
     "SHOW_VIEW_ON_SITE": True,

@@ -40,7 +40,7 @@ def test_instructor_creates_and_publishes_a_course_in_the_admin_and_it_appears_i
 
     # A course with one module; the slug is filled in from the title.
     admin.get_by_role("link", name="Create your first course").click()
-    admin.get_by_label("Title").fill("Rust for Beginners")
+    admin.get_by_role("textbox", name="Title*", exact=True).fill("Rust for Beginners")
     admin.keyboard.press("Tab")  # leaving the title fills the slug (Django's prepopulate)
     expect(admin.get_by_label("Slug")).to_have_value("rust-for-beginners")
     admin.get_by_label("Summary").fill("Ownership, borrowing and cargo, gently.")
@@ -74,7 +74,7 @@ def test_instructor_creates_and_publishes_a_course_in_the_admin_and_it_appears_i
 
     # A quiz on the lesson with one question, then the question's choices.
     admin.goto("/admin/quizzes/quiz/add/")
-    admin.get_by_label("Title").fill("Rust check")
+    admin.get_by_role("textbox", name="Title*", exact=True).fill("Rust check")
     admin.get_by_label("Lesson").select_option(label="Hello, Rust")
     admin.get_by_label("Pass mark (%)").fill("100")
     _add_row(admin, "Question")
