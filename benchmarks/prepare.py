@@ -102,6 +102,13 @@ def auth() -> dict:
     for user in users:
         todo = [pk for pk in lessons if pk not in done.get(user.pk, set())]
         to_complete[user.pk] = rng.sample(todo, min(LESSONS_TO_COMPLETE, len(todo)))
+    # The big course's instructor, for the instructor home and the analytics API.
+    teacher = big.instructors.order_by("pk").first()
+    teacher_session = store()
+    teacher_session[SESSION_KEY] = str(teacher.pk)
+    teacher_session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    teacher_session[HASH_SESSION_KEY] = teacher.get_session_auth_hash()
+    teacher_session.create()
     certificate = apps.get_model("certificates", "Certificate")
     codes = list(certificate.objects.order_by("pk").values_list("code", flat=True)[:1000])
     return {
@@ -117,6 +124,8 @@ def auth() -> dict:
         "certificate_codes": codes,
         "email_domain": BENCH_EMAIL_DOMAIN,
         "video_lesson": video,
+        "instructor_token": str(AccessToken.for_user(teacher)),
+        "instructor_session": teacher_session.session_key,
     }
 
 

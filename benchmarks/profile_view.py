@@ -52,6 +52,7 @@ def main() -> None:
     parser.add_argument("--method", default="GET")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--learner", type=int, default=0, help="which bench learner (0 = the first)")
+    parser.add_argument("--instructor", action="store_true", help="as the big course's first instructor")
     parser.add_argument("--top", type=int, default=30, help="functions to list")
     parser.add_argument(
         "--unique", action="store_true", help="a new v=<n> query parameter on every call (misses every cache)"
@@ -65,6 +66,8 @@ def main() -> None:
         .values_list("user_id", flat=True)[args.learner]
     )
     user = User.objects.get(pk=user_id)
+    if args.instructor:
+        user = User.objects.filter(taught_courses__slug=BIG_COURSE_SLUG).order_by("pk").first()
     client = Client(HTTP_X_FORWARDED_PROTO="https")
     client.force_login(user)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {AccessToken.for_user(user)}"} if args.path.startswith("/api/") else {}

@@ -68,6 +68,8 @@ DESCRIPTIONS = {
     "quiz_submit": "POST /api/v1/attempts/<id>/submit/ (20 saved answers graded), learner token",
     "certificate_verify": "GET /api/v1/certificates/verify/<code>/, anonymous",
     "token_obtain": "POST /api/v1/auth/token/ (PBKDF2 password check by design)",
+    "instructor_home": "GET /admin/, the big course's instructor (numbers per course, charts, at-risk list)",
+    "analytics_overview": "GET /api/v1/analytics/overview/, the big course's instructor, token",
 }
 
 
@@ -595,6 +597,10 @@ class HttpRun:
             "video_progress",
             [line("POST", f"/api/v1/lessons/{video}/video-progress/", json_bearer[u], report) for u in rr],
         )
+        teacher_cookie = {"Cookie": f"{auth['session_cookie']}={auth['instructor_session']}"}
+        self.measure("instructor_home", [line("GET", "/admin/", teacher_cookie)])
+        teacher_bearer = {"Authorization": f"Bearer {auth['instructor_token']}"}
+        self.measure("analytics_overview", [line("GET", "/api/v1/analytics/overview/", teacher_bearer)])
         if codes := auth["certificate_codes"]:
             self.measure("certificate_verify", [line("GET", f"/api/v1/certificates/verify/{code}/") for code in codes])
 

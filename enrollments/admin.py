@@ -5,11 +5,12 @@ enrolment from a CSV file of addresses."""
 import csv
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from courses import access
@@ -35,7 +36,7 @@ class BulkEnrolForm(lms_admin.StyledForm):
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(lms_admin.ModelAdmin):
-    list_display = ["user", "course", "status", "progress", "enrolled_at", "last_activity_at", "completed_at"]
+    list_display = ["learner", "course", "status", "progress", "enrolled_at", "last_activity_at"]
     # Only the courses in this admin's own rows: an instructor must not see the titles of
     # every course (other instructors' drafts included) in the filter.
     list_filter = ["status", ("course", admin.RelatedOnlyFieldListFilter)]
@@ -44,7 +45,7 @@ class EnrollmentAdmin(lms_admin.ModelAdmin):
     readonly_fields = [
         "user", "course", "status", "enrolled_at", "completed_at", "dropped_at", "last_lesson", "last_activity_at",
     ]  # fmt: skip
-    actions = ["export_csv"]
+    actions = ["export_csv", "drop", "reactivate", "reset_progress"]
     date_hierarchy = "enrolled_at"
 
     def get_queryset(self, request):
@@ -89,10 +90,62 @@ class EnrollmentAdmin(lms_admin.ModelAdmin):
                    "form": form, "result": result, "opts": self.model._meta}  # fmt: skip
         return TemplateResponse(request, "admin/enrollments/bulk_enrol.html", context)
 
+    @admin.display(description=_("Learner"), ordering="user__email")
+    def learner(self, obj):
+        # To the learner's lessons, attempts and scores in this course: the reports app's
+        # page, linked by its URL's name, never imported.
+        return format_html(
+            '<a class="text-primary-600" href="{}" title="{}">{}</a>',
+            reverse("reports:learner", args=[obj.pk]), _("Lessons and scores"), obj.user,
+        )  # fmt: skip
+
     @admin.display(description=_("Progress (required lessons)"))
     def progress(self, obj):
         total = obj.lessons_required
         return f"{obj.lessons_done}/{total}" if total else "-"
+
+    def _each(self, request, queryset, service, done_message) -> None:
+        done = 0
+        for enrollment in queryset.select_related("user"):
+            try:
+                service(enrollment)
+                done += 1
+            except ApplicationError as exc:
+                self.message_user(request, f"{enrollment.user}: {exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, done_message % {"n": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Drop the selected learners from their course"))
+    def drop(self, request, queryset):
+        self._each(
+            request, queryset.filter(status=Enrollment.Status.ACTIVE),
+            lambda e: services.enrollment_drop(enrollment=e), _("%(n)d learner(s) dropped; their progress is kept."),
+        )  # fmt: skip
+        if queryset.filter(status=Enrollment.Status.COMPLETED).exists():
+            self.message_user(request, _("Learners who completed the course stay enrolled."), messages.WARNING)
+
+    @admin.action(description=_("Bring the selected dropped learners back"))
+    def reactivate(self, request, queryset):
+        self._each(
+            request, queryset.filter(status=Enrollment.Status.DROPPED),
+            lambda e: services.enrollment_reactivate(enrollment=e, by=request.user),
+            _("%(n)d learner(s) back in their course, with their progress."),
+        )  # fmt: skip
+
+    @admin.action(description=_("Reset the selected learners' progress…"))
+    def reset_progress(self, request, queryset):
+        """A confirmation page first: what is removed and what stays."""
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request), "title": _("Reset progress"), "opts": self.model._meta,
+                "queryset": queryset.select_related("user", "course"), "action": "reset_progress",
+            }  # fmt: skip
+            return TemplateResponse(request, "admin/enrollments/reset_confirm.html", context)
+        self._each(
+            request, queryset, lambda e: services.enrollment_progress_reset(enrollment=e, by=request.user),
+            _("%(n)d learner(s) start the course over."),
+        )  # fmt: skip
+        return None
 
     @admin.action(description=_("Export progress as CSV"))
     def export_csv(self, request, queryset):

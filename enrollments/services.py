@@ -87,10 +87,7 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
         raise EnrollmentRefused("This course is full.", code=ErrorCode.COURSE_FULL)
 
     if existing is not None:
-        existing.status = Enrollment.Status.COMPLETED if existing.completed_at else Enrollment.Status.ACTIVE
-        existing.dropped_at = None
-        existing.last_activity_at = now
-        existing.save(update_fields=["status", "dropped_at", "last_activity_at", "updated_at"])
+        _reseat(existing, now=now)
         enrollment, created = existing, False
     else:
         try:
@@ -100,13 +97,26 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
             return Enrollment.objects.get(user=user, course=course), False
         created = True
 
+    _announce_seat(enrollment, course, created=created)
+    return enrollment, created
+
+
+def _reseat(enrollment: Enrollment, *, now) -> None:
+    """A dropped enrollment holds a seat again, with its progress."""
+    enrollment.status = Enrollment.Status.COMPLETED if enrollment.completed_at else Enrollment.Status.ACTIVE
+    enrollment.dropped_at = None
+    enrollment.last_activity_at = now
+    enrollment.save(update_fields=["status", "dropped_at", "last_activity_at", "updated_at"])
+
+
+def _announce_seat(enrollment: Enrollment, course: Course, *, created: bool) -> None:
     course_services.course_enrollment_count_adjust(course_id=course.pk, delta=1)
     transaction.on_commit(metrics.COURSE_ENROLLMENTS.inc)
     events.emit(
         "enrollment.created",
         {
             "enrollment_id": enrollment.pk,
-            "user_id": user.pk,
+            "user_id": enrollment.user_id,
             "course": course.slug,
             "enrolled_at": enrollment.enrolled_at.isoformat(),
             "reactivated": not created,
@@ -116,7 +126,51 @@ def enrollment_create(*, user, course: Course) -> tuple[Enrollment, bool]:
 
     tasks.enrollment_confirmation_send.delay_on_commit(enrollment.pk)
     logger.info("enrollment_created", extra={"enrollment_id": enrollment.pk, "course_id": course.pk})
-    return enrollment, created
+
+
+@transaction.atomic
+def enrollment_reactivate(*, enrollment: Enrollment, by) -> Enrollment:
+    """The course's instructor (or staff) brings a dropped learner back, with their
+    progress. Seats still count (the course row locked, as for enrolling); the enrolment
+    window and the prerequisites do not: letting a learner in after the window closed is
+    the instructor's call. An enrollment holding a seat is returned unchanged."""
+    course = Course.objects.select_for_update().get(pk=enrollment.course_id)
+    if not access.can_edit_course(by, course):
+        raise PermissionDeniedError("Only this course's instructors can bring a learner back.")
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status in Enrollment.SEATED:
+        return enrollment
+    if course.capacity is not None and selectors.course_seats_taken(course) >= course.capacity:
+        raise EnrollmentRefused("This course is full.", code=ErrorCode.COURSE_FULL)
+    _reseat(enrollment, now=timezone.now())
+    _announce_seat(enrollment, course, created=False)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_progress_reset(*, enrollment: Enrollment, by) -> Enrollment:
+    """Start a learner over in a course (the instructor's "reset progress", after a
+    confirmation): their lessons done and opened, video positions and requirements met are
+    removed; their quiz attempts stay (grades are records; an accommodation can give more
+    attempts). A completed course keeps its record and its certificate: refused (409)."""
+    course = Course.objects.get(pk=enrollment.course_id)
+    if not access.can_edit_course(by, course):
+        raise PermissionDeniedError("Only this course's instructors can reset a learner's progress.")
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.status == Enrollment.Status.COMPLETED:
+        raise ConflictError(
+            "A completed course keeps its record and its certificate; its progress cannot be reset.",
+            code=ErrorCode.ENROLLMENT_COMPLETED,
+        )
+    lessons, _ = LessonProgress.objects.filter(enrollment=enrollment).delete()
+    RequirementCompletion.objects.filter(enrollment=enrollment).delete()
+    enrollment.last_lesson = None
+    enrollment.save(update_fields=["last_lesson", "updated_at"])
+    logger.info(
+        "enrollment_progress_reset",
+        extra={"enrollment_id": enrollment.pk, "by_user_id": by.pk, "lessons_removed": lessons},
+    )
+    return enrollment
 
 
 @transaction.atomic

@@ -7,4 +7,5 @@ app_name = "reports"
 urlpatterns = [
     path("exports/<int:export_id>/download/", views.download, name="download"),
     path("reports/remind/", views.remind, name="remind"),
+    path("reports/learners/<int:enrollment_id>/", views.learner, name="learner"),
 ]

@@ -1,7 +1,8 @@
 """The download link of an export, for the signed-in person who asked for it (the link
-in the admin and in the "ready" email); the instructor home's "remind" button."""
+in the admin and in the "ready" email); the instructor home's "remind" button; one learner
+in one course, for their instructor (the enrollments list's "Details")."""
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from courses import access
 from enrollments import services as enrollment_services
 from lms.exceptions import ConflictError
 from lms.files import private_file_response
-from reports import selectors, services
+from reports import analytics, selectors, services
 
 
 @require_GET
@@ -48,3 +49,19 @@ def remind(request):
             % {"n": skipped},
         )
     return redirect("admin:index")
+
+
+@require_GET
+@login_required
+def learner(request, enrollment_id: int):
+    """Lessons done, attempts and scores, last activity: 404 unless you teach the course."""
+    detail = analytics.learner_in_course(request.user, enrollment_id)
+    if detail is None:
+        raise Http404("No such enrollment.")
+    enrollment = detail.enrollment
+    context = {
+        **admin.site.each_context(request),
+        "title": f"{enrollment.user.display_name or enrollment.user.email} \u2014 {enrollment.course.title}",
+        "detail": detail,
+    }
+    return render(request, "reports/learner.html", context)

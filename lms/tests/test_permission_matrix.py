@@ -114,6 +114,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "certificates:download": ("certificate_page", row(302, 200, 404, 404, 404, 404)),
     "reports:download": ("export_page", row(302, 404, 404, 200, 404, 404)),
     "reports:remind": (None, everyone(405)),  # POST only
+    # One learner in one course (lessons, attempts): their course's instructors and staff.
+    "reports:learner": ("enrollment_page", row(302, 404, 404, 200, 404, 200)),
     "accounts:signup": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:login": (None, row(200, 302, 302, 302, 302, 302)),
     "accounts:logout": (None, everyone(405)),
@@ -213,6 +215,7 @@ def world(db):
         "attachment_page": {"slug": course.slug, "lesson_id": lesson.pk, "attachment_id": attachment.pk},
         "video_page": {"slug": course.slug, "lesson_id": video.pk},
         "enrollment": {"pk": enrollment.pk},
+        "enrollment_page": {"enrollment_id": enrollment.pk},
         "quiz": {"quiz_id": quiz.pk},
         "quiz_page": {"quiz_id": quiz.pk},
         "attempt": {"attempt_id": attempt.pk},
