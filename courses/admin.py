@@ -18,7 +18,7 @@ from lms import admin as lms_admin
 from lms.exceptions import ApplicationError
 
 
-class InstructorScopedAdmin(lms_admin.ModelAdmin):
+class InstructorScopedAdmin(lms_admin.HistoryAdmin):
     """Limits querysets and foreign-key choices to what the instructor teaches."""
 
     course_path = "course"  # lookup from this model to its course ("" for courses)
@@ -42,6 +42,7 @@ class InstructorScopedAdmin(lms_admin.ModelAdmin):
 
 class ModuleInline(lms_admin.TabularInline):
     model = Module
+    ordering_field = "position"  # rows dragged into order (the numbers stay, for the keyboard)
     extra = 0
     fields = ["position", "title", "description", "edit_link"]
     readonly_fields = ["edit_link"]
@@ -140,6 +141,7 @@ class CourseAdmin(InstructorScopedAdmin):
 
 class LessonInline(lms_admin.TabularInline):
     model = Lesson
+    ordering_field = "position"  # rows dragged into order (the numbers stay, for the keyboard)
     extra = 0
     fields = ["position", "title", "kind", "is_preview", "is_required", "estimated_minutes", "edit_link"]
     readonly_fields = ["edit_link"]

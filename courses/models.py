@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from accounts.validators import validate_avatar as validate_image
 from courses.markdown import render_markdown
@@ -95,6 +96,9 @@ class Course(TimeStampedModel):
     # Active enrollments, kept by the enrollments services; orders the catalog by popularity.
     enrollment_count = models.PositiveIntegerField(default=0, editable=False)
 
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords(excluded_fields=["enrollment_count"])
+
     class Meta:
         verbose_name = _("course")
         verbose_name_plural = _("courses")
@@ -148,6 +152,9 @@ class Module(TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower comes first."))
 
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("module")
         verbose_name_plural = _("modules")
@@ -185,6 +192,9 @@ class Lesson(TimeStampedModel):
     is_required = models.BooleanField(_("required for completion"), default=True)
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=5)
     position = models.PositiveIntegerField(_("position"), default=0, help_text=_("Lower comes first."))
+
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("lesson")

@@ -37,6 +37,7 @@ class BulkEnrolForm(lms_admin.StyledForm):
 @admin.register(Enrollment)
 class EnrollmentAdmin(lms_admin.ModelAdmin):
     list_display = ["learner", "course", "status", "progress", "enrolled_at", "last_activity_at"]
+    list_display_links = None  # the learner's own link leads to their lessons and scores
     # Only the courses in this admin's own rows: an instructor must not see the titles of
     # every course (other instructors' drafts included) in the filter.
     list_filter = ["status", ("course", admin.RelatedOnlyFieldListFilter)]

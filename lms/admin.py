@@ -15,8 +15,11 @@ to the admin's own forms (bulk enrolment, revoke, issue), which are plain Django
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.http import Http404
 from django.utils.text import capfirst
+from simple_history.admin import SimpleHistoryAdmin
 from unfold import admin as unfold_admin
 from unfold import widgets as unfold_widgets
 
@@ -98,6 +101,25 @@ class LabelledRowForm(ShownFieldsModelForm):
         for field in self.fields.values():
             if field.label:
                 field.widget.attrs.setdefault("aria-label", f"{kind}: {field.label}")
+
+
+class HistoryAdmin(SimpleHistoryAdmin, ModelAdmin):
+    """A ModelAdmin whose "History" shows every version of the record with who changed what
+    (django-simple-history), for the records this admin shows the person, and no others:
+    simple-history would otherwise fall back to the last version of a record outside the
+    person's scope (another instructor's course)."""
+
+    def _in_scope(self, request, object_id) -> None:
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("No such record.")
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class TabularInline(unfold_admin.TabularInline):

@@ -121,6 +121,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "unfold",  # the admin's look; before django.contrib.admin, whose templates it overrides
+    "unfold.contrib.simple_history",  # the history pages in the same look
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -138,6 +139,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's files served from here, never a CDN
     "django_celery_beat",
     "storages",
+    "simple_history",
     # Project
     "lms",
     "accounts",
@@ -168,6 +170,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change of content, for its history (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "lms.middleware.CleanInputMiddleware",
     "lms.middleware.UserTimezoneMiddleware",
     "lms.middleware.UserLanguageMiddleware",
@@ -728,6 +732,10 @@ AT_RISK_IDLE_DAYS = env.int("AT_RISK_IDLE_DAYS", default=14)
 AT_RISK_BELOW_PERCENT = env.int("AT_RISK_BELOW_PERCENT", default=50)
 if AT_RISK_IDLE_DAYS < 1 or not 1 <= AT_RISK_BELOW_PERCENT <= 100:
     raise ImproperlyConfigured("AT_RISK_IDLE_DAYS must be at least 1 and AT_RISK_BELOW_PERCENT from 1 to 100.")
+
+# Content history is read, never replayed: a change goes through the services (their checks
+# and events), so the history pages offer no "revert".
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # The admin (django-unfold) wears the same brand: lms/admin_theme.py.
 UNFOLD = {

@@ -22,6 +22,7 @@ from quizzes.models import Accommodation, Attempt, Choice, Question, Quiz, Regra
 
 class QuestionInline(lms_admin.TabularInline):
     model = Question
+    ordering_field = "position"  # rows dragged into order (the numbers stay, for the keyboard)
     extra = 0
     fields = ["position", "kind", "prompt", "points", "edit_link"]
     readonly_fields = ["edit_link"]
@@ -36,7 +37,7 @@ class QuestionInline(lms_admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(lms_admin.ModelAdmin):
+class QuizAdmin(lms_admin.HistoryAdmin):
     list_display = ["title", "course", "pass_mark", "max_attempts", "time_limit_minutes", "is_required"]
     list_filter = ["is_required", "review_policy", ("course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "course__title"]
@@ -113,6 +114,7 @@ class ChoiceFormSet(forms.models.BaseInlineFormSet):
 
 class ChoiceInline(lms_admin.TabularInline):
     model = Choice
+    ordering_field = "position"  # rows dragged into order (the numbers stay, for the keyboard)
     formset = ChoiceFormSet
     extra = 2
     fields = ["position", "text", "is_correct"]
@@ -131,7 +133,7 @@ class QuestionAdminForm(lms_admin.ShownFieldsModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(lms_admin.ModelAdmin):
+class QuestionAdmin(lms_admin.HistoryAdmin):
     form = QuestionAdminForm
     list_display = ["__str__", "quiz", "kind", "points", "position", "credit_all", "dropped"]
     list_filter = ["kind", "credit_all", "dropped"]
@@ -235,7 +237,7 @@ class RegradeAdmin(lms_admin.ModelAdmin):
 
 
 @admin.register(Accommodation)
-class AccommodationAdmin(lms_admin.ModelAdmin):
+class AccommodationAdmin(lms_admin.HistoryAdmin):
     """Per-learner accommodations on a course's quizzes (extra time, extra attempts), for
     the course's instructors and staff; who granted each and when is kept."""
 

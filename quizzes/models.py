@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from courses.markdown import render_markdown
 from courses.models import Course, Lesson, Module
@@ -46,6 +47,9 @@ class Quiz(TimeStampedModel):
         _("review"), max_length=16, choices=ReviewPolicy.choices, default=ReviewPolicy.AFTER_SUBMIT
     )
     is_required = models.BooleanField(_("required for completion"), default=True)
+
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("quiz")
@@ -112,6 +116,9 @@ class Question(TimeStampedModel):
     credit_all = models.BooleanField(_("give everyone full credit"), default=False)
     dropped = models.BooleanField(_("dropped (does not count)"), default=False)
 
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("question")
         verbose_name_plural = _("questions")
@@ -144,6 +151,9 @@ class Choice(models.Model):
     text = models.CharField(_("text"), max_length=500)
     is_correct = models.BooleanField(_("correct"), default=False)
     position = models.PositiveIntegerField(_("position"), default=0)
+
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("choice")
@@ -256,6 +266,9 @@ class Accommodation(TimeStampedModel):
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+"
     )
+
+    # Who changed what and when, shown in the admin (django-simple-history).
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("accommodation")

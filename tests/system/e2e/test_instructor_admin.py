@@ -150,3 +150,22 @@ def test_a_video_lesson_added_from_the_inline_is_refused_on_its_row_with_what_wa
     expect(page.locator(".errornote").first).to_be_visible()
     expect(page.get_by_text("A video lesson needs a video link or an uploaded video.")).to_be_visible()
     expect(page.locator("[name='lessons-1-title']")).to_have_value("The trailer")
+
+
+def test_lessons_are_put_in_order_by_dragging_them_without_a_reload(page):
+    teacher = data.instructor()
+    course = data.course(title="Order", modules=[("Steps", ["First", "Second", "Third"])], teacher=teacher)
+    module = course.modules.get()
+    _log_in(page, teacher)
+    page.goto(f"/admin/courses/module/{module.pk}/change/")
+    page.evaluate("window.__notReloaded = true")
+    rows = page.locator("#lessons-group tbody.original")
+    expect(rows).to_have_count(3)
+    third_handle = rows.nth(2).locator("[x-sort\\:handle]")
+    third_handle.drag_to(rows.nth(0).locator("[x-sort\\:handle]"))
+    assert page.evaluate("window.__notReloaded") is True  # the order changed in place
+    page.get_by_role("button", name="Save and continue editing").click()
+    _saved(page)
+    titles = list(module.lessons.order_by("position", "id").values_list("title", flat=True))
+    assert titles[0] == "Third", titles
+    assert sorted(titles) == ["First", "Second", "Third"]
