@@ -466,15 +466,22 @@ def reminders_send(*, now=None) -> int:
     return sum(1 for enrollment_id in due.iterator() if _remind(enrollment_id, now=now, not_since=cutoff))
 
 
-def enrollment_remind(*, enrollment_ids: Sequence[int], by, now=None) -> int:
+@dataclass(frozen=True)
+class Reminded:
+    sent: int
+    already: int  # active learners of the sender's courses reminded in the last day
+
+
+def enrollment_remind(*, enrollment_ids: Sequence[int], by, now=None) -> Reminded:
     """An instructor's "remind" from the at-risk list (admin and API): the same reminder
     email, now, to each active learner of `by`'s courses among `enrollment_ids`, unless one
     went out in the last day, so a double click or a retried request sends one. Ids of
-    other courses are ignored, as if they did not exist. Returns how many were sent."""
+    other courses are ignored, as if they did not exist."""
     now = now or timezone.now()
-    mine = access.scope_to_teaching(Enrollment.objects.filter(pk__in=list(enrollment_ids)), by, via="course")
+    mine = access.scope_to_teaching(Enrollment.objects.filter(pk__in=set(enrollment_ids)), by, via="course")
     ids = list(mine.filter(status=Enrollment.Status.ACTIVE).values_list("pk", flat=True))
-    return sum(1 for enrollment_id in ids if _remind(enrollment_id, now=now, not_since=now - REMIND_AGAIN_AFTER))
+    sent = sum(1 for enrollment_id in ids if _remind(enrollment_id, now=now, not_since=now - REMIND_AGAIN_AFTER))
+    return Reminded(sent=sent, already=len(ids) - sent)
 
 
 def _remind(enrollment_id: int, *, now, not_since) -> bool:

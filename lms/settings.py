@@ -727,7 +727,7 @@ if _contrast_with_white(BRAND_COLOR) < 4.5:
     )
 
 # The instructor home's at-risk list: active learners not seen for this many days whose
-# progress is under this share of the lessons.
+# progress is under this share of the required lessons.
 AT_RISK_IDLE_DAYS = env.int("AT_RISK_IDLE_DAYS", default=14)
 AT_RISK_BELOW_PERCENT = env.int("AT_RISK_BELOW_PERCENT", default=50)
 if AT_RISK_IDLE_DAYS < 1 or not 1 <= AT_RISK_BELOW_PERCENT <= 100:

@@ -5,8 +5,9 @@ course for staff, nothing for anyone else. Each function runs a fixed number of 
 whatever the number of courses and learners (tested), aggregating in the database: nothing
 is read row by row into Python but the at-risk list, which is limited.
 
-Progress here is the share of a course's lessons a learner has completed (as the CSV export
-and the admin's list count it); a learner's own progress page also counts quizzes.
+Progress here is the share of a course's required lessons a learner has completed, as the
+enrolments list and the CSV export count it (`enrollments.selectors.with_progress_counts`);
+a learner's own progress page also counts required quizzes. The funnel shows every lesson.
 """
 
 from __future__ import annotations
@@ -39,11 +40,11 @@ class CourseNumbers:
     title: str
     slug: str
     status: str
-    lessons: int
+    lessons: int  # required lessons
     enrolled: int  # holding a seat: active or completed
     active_this_week: int
     completed: int
-    average_progress: int  # percent of the lessons, over the enrolled learners
+    average_progress: int  # percent of the required lessons, over the enrolled learners
     average_score: float | None  # percent, over the submitted attempts that count
 
 
@@ -87,7 +88,7 @@ class AtRisk:
     course_id: int
     course_title: str
     last_seen_at: datetime
-    progress: int  # percent of the lessons
+    progress: int  # percent of the required lessons
     reminded_at: datetime | None
 
 
@@ -102,8 +103,18 @@ class Operations:
     outbox_waiting: int
 
 
+def _scope(user, course_id: int | None) -> QuerySet[Course]:
+    courses = exportable_courses(user)
+    return courses if course_id is None else courses.filter(pk=course_id)
+
+
 def _lesson_count() -> Subquery:
-    lessons = Lesson.objects.filter(course=OuterRef("pk")).order_by().values("course").annotate(n=Count("pk"))
+    lessons = (
+        Lesson.objects.filter(course=OuterRef("pk"), is_required=True)
+        .order_by()
+        .values("course")
+        .annotate(n=Count("pk"))
+    )
     return Coalesce(Subquery(lessons.values("n"), output_field=IntegerField()), Value(0))
 
 
@@ -134,7 +145,10 @@ def overview(user, *, now: datetime | None = None, courses: QuerySet[Course] | N
     }
     done = dict(
         LessonProgress.objects.filter(
-            enrollment__course_id__in=ids, enrollment__status__in=Enrollment.SEATED, completed_at__isnull=False
+            enrollment__course_id__in=ids,
+            enrollment__status__in=Enrollment.SEATED,
+            completed_at__isnull=False,
+            lesson__is_required=True,
         )
         .values("enrollment__course_id")
         .annotate(n=Count("pk"))
@@ -191,12 +205,12 @@ def _since(days: int, now: datetime) -> tuple[datetime, date]:
 
 
 def enrolments_by_day(
-    user, *, days: int = 30, now: datetime | None = None, course: Course | None = None
+    user, *, days: int = 30, now: datetime | None = None, course_id: int | None = None
 ) -> list[DayCount]:
     """New enrolments per day over the last `days` days (today included), zeros included:
     one query."""
     start, today = _since(days, now or timezone.now())
-    courses = exportable_courses(user) if course is None else exportable_courses(user).filter(pk=course.pk)
+    courses = _scope(user, course_id)
     rows = dict(
         Enrollment.objects.filter(course__in=courses, enrolled_at__gte=start)
         .annotate(day=TruncDate("enrolled_at", tzinfo=timezone.get_current_timezone()))
@@ -208,13 +222,13 @@ def enrolments_by_day(
 
 
 def activity_by_day(
-    user, *, days: int = 30, now: datetime | None = None, course: Course | None = None
+    user, *, days: int = 30, now: datetime | None = None, course_id: int | None = None
 ) -> tuple[list[DayCount], list[DayCount]]:
     """Lessons completed and quiz attempts submitted per day over the last `days` days:
     two queries."""
     start, today = _since(days, now or timezone.now())
     zone = timezone.get_current_timezone()
-    courses = exportable_courses(user) if course is None else exportable_courses(user).filter(pk=course.pk)
+    courses = _scope(user, course_id)
     lessons = dict(
         LessonProgress.objects.filter(enrollment__course__in=courses, completed_at__gte=start)
         .annotate(day=TruncDate("completed_at", tzinfo=zone))
@@ -232,13 +246,13 @@ def activity_by_day(
     return _days(lessons, days=days, today=today), _days(attempts, days=days, today=today)
 
 
-def completion_funnel(course: Course) -> list[FunnelStep]:
+def completion_funnel(course_id: int) -> list[FunnelStep]:
     """Per lesson, in the course's order, how many seated learners completed it: where
     learners stop. One query (the outline is kept in the process)."""
-    outline = course_selectors.outline_for(course.pk)
+    outline = course_selectors.outline_for(course_id)
     counts = dict(
         LessonProgress.objects.filter(
-            enrollment__course=course, enrollment__status__in=Enrollment.SEATED, completed_at__isnull=False
+            enrollment__course_id=course_id, enrollment__status__in=Enrollment.SEATED, completed_at__isnull=False
         )
         .values("lesson_id")
         .annotate(n=Count("pk"))
@@ -247,14 +261,16 @@ def completion_funnel(course: Course) -> list[FunnelStep]:
     return [FunnelStep(lesson.pk, lesson.title, counts.get(lesson.pk, 0)) for lesson in outline.lessons]
 
 
-def score_distributions(course: Course) -> list[ScoreDistribution]:
+def score_distributions(course_id: int) -> list[ScoreDistribution]:
     """For each quiz of the course, its submitted attempts (those that count) by score, in
     ten bands of ten points (100 % in the top band): two queries. The database groups by
     score (few distinct values); the bands are cut here."""
-    quizzes = list(Quiz.objects.filter(course=course).order_by("pk").values_list("pk", "title"))
+    quizzes = list(Quiz.objects.filter(course_id=course_id).order_by("pk").values_list("pk", "title"))
     counts: dict[tuple[int, int], int] = {}
     for quiz_id, percent, n in (
-        Attempt.objects.filter(quiz__course=course, status=Attempt.Status.SUBMITTED, counts=True, percent__isnull=False)
+        Attempt.objects.filter(
+            quiz__course_id=course_id, status=Attempt.Status.SUBMITTED, counts=True, percent__isnull=False
+        )
         .values("quiz_id", "percent")
         .annotate(n=Count("pk"))
         .values_list("quiz_id", "percent", "n")
@@ -278,7 +294,7 @@ def at_risk(
     idle_days: int | None = None,
     below_percent: int | None = None,
     now: datetime | None = None,
-    course: Course | None = None,
+    course_id: int | None = None,
     limit: int = AT_RISK_LIMIT,
 ) -> list[AtRisk]:
     """Active learners of `user`'s courses not seen for `idle_days` days (their last
@@ -287,11 +303,11 @@ def at_risk(
     now = now or timezone.now()
     idle_days = settings.AT_RISK_IDLE_DAYS if idle_days is None else idle_days
     below_percent = settings.AT_RISK_BELOW_PERCENT if below_percent is None else below_percent
-    courses = exportable_courses(user) if course is None else exportable_courses(user).filter(pk=course.pk)
-    # Each course's lesson count once (not once per learner, which cost 65 ms at tier S), and
-    # from it the fewest lessons done that is not "behind".
+    courses = _scope(user, course_id)
+    # Each course's required lessons counted once (not once per learner, which cost 65 ms at
+    # tier S), and from it the fewest done that is not "behind".
     lessons = dict(
-        Lesson.objects.filter(course__in=courses)
+        Lesson.objects.filter(course__in=courses, is_required=True)
         .values("course_id")
         .annotate(n=Count("pk"))
         .values_list("course_id", "n")
@@ -306,7 +322,7 @@ def at_risk(
             output_field=FloatField(),
         )
     done = (
-        LessonProgress.objects.filter(enrollment=OuterRef("pk"), completed_at__isnull=False)
+        LessonProgress.objects.filter(enrollment=OuterRef("pk"), completed_at__isnull=False, lesson__is_required=True)
         .order_by()
         .values("enrollment")
         .annotate(n=Count("pk"))
@@ -420,8 +436,9 @@ class LearnerInCourse:
     enrollment: Enrollment
     lessons: tuple[LessonRow, ...]
     attempts: tuple[AttemptRow, ...]
-    lessons_done: int
-    progress: int
+    required_done: int
+    required: int
+    progress: int  # percent of the required lessons
 
 
 def learner_in_course(user, enrollment_id: int) -> LearnerInCourse | None:
@@ -461,5 +478,6 @@ def learner_in_course(user, enrollment_id: int) -> LearnerInCourse | None:
         .order_by("quiz__title", "number")
         .values("quiz_id", "quiz__title", "number", "started_at", "submitted_at", "percent", "passed", "counts")
     )
-    done = sum(1 for row in lessons if row.completed_at is not None)
-    return LearnerInCourse(enrollment, lessons, attempts, done, _percent(done, len(lessons)))
+    required = [lesson.pk for lesson in outline.lessons if lesson.is_required]
+    done = sum(1 for pk in required if seen.get(pk, (None, None))[1] is not None)
+    return LearnerInCourse(enrollment, lessons, attempts, done, len(required), _percent(done, len(required)))

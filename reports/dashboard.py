@@ -17,7 +17,6 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from courses import access
-from courses.models import Course
 from reports import analytics
 
 _COLOURS = ("var(--color-primary-600)", "var(--color-primary-300)")
@@ -51,12 +50,11 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     course_id = int(chosen) if chosen.isdigit() and int(chosen) in numbers else None
     if course_id is None and overview.courses:
         course_id = max(overview.courses, key=lambda n: (n.enrolled, -n.course_id)).course_id
-    course = Course.objects.filter(pk=course_id).first() if course_id else None
 
     enrolments = analytics.enrolments_by_day(user)
     lessons, attempts = analytics.activity_by_day(user)
-    funnel = analytics.completion_funnel(course) if course else []
-    scores = analytics.score_distributions(course) if course else []
+    funnel = analytics.completion_funnel(course_id) if course_id else []
+    scores = analytics.score_distributions(course_id) if course_id else []
     bands = [f"{b * 10}\u2013{b * 10 + 9}" if b < 9 else "90\u2013100" for b in range(10)]  # en dashes
     context.update(
         {

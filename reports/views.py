@@ -37,8 +37,8 @@ def remind(request):
     if not access.can_use_instructor_admin(request.user):
         raise Http404("No such page.")
     ids = [int(v) for v in request.POST.getlist("enrollment") if v.isdigit() and len(v) < 12]
-    sent = enrollment_services.enrollment_remind(enrollment_ids=ids, by=request.user)
-    skipped = len(ids) - sent
+    reminded = enrollment_services.enrollment_remind(enrollment_ids=ids, by=request.user)
+    sent, skipped = reminded.sent, reminded.already
     messages.success(request, ngettext("%(n)d reminder sent.", "%(n)d reminders sent.", sent) % {"n": sent})
     if skipped:
         messages.info(

@@ -186,11 +186,11 @@ def course(request: Request, slug: str) -> Response:
     (numbers,) = analytics.overview(user, courses=exportable_courses(user).filter(pk=found.pk)).courses
     data = {
         "numbers": asdict(numbers),
-        "enrolments_by_day": [asdict(d) for d in analytics.enrolments_by_day(user, course=found)],
-        "activity_by_day": _activity(user, course=found),
-        "completion_funnel": [asdict(s) for s in analytics.completion_funnel(found)],
-        "score_distributions": [asdict(s) for s in analytics.score_distributions(found)],
-        "at_risk": [asdict(r) for r in analytics.at_risk(user, course=found)],
+        "enrolments_by_day": [asdict(d) for d in analytics.enrolments_by_day(user, course_id=found.pk)],
+        "activity_by_day": _activity(user, course_id=found.pk),
+        "completion_funnel": [asdict(s) for s in analytics.completion_funnel(found.pk)],
+        "score_distributions": [asdict(s) for s in analytics.score_distributions(found.pk)],
+        "at_risk": [asdict(r) for r in analytics.at_risk(user, course_id=found.pk)],
     }
     return Response(CourseAnalyticsSerializer(data).data)
 
@@ -214,7 +214,9 @@ def me(request: Request) -> Response:
 
 @extend_schema(
     request=RemindSerializer,
-    responses=inline_serializer("RemindResult", {"sent": serializers.IntegerField()}),
+    responses=inline_serializer(
+        "RemindResult", {"sent": serializers.IntegerField(), "already_reminded": serializers.IntegerField()}
+    ),
     tags=["analytics"],
 )
 @api_view(["POST"])
@@ -225,7 +227,7 @@ def remind(request: Request) -> Response:
     request sends nothing twice."""
     serializer = RemindSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
-    sent = enrollment_services.enrollment_remind(
+    reminded = enrollment_services.enrollment_remind(
         enrollment_ids=serializer.validated_data["enrollment_ids"], by=request.user
     )
-    return Response({"sent": sent})
+    return Response({"sent": reminded.sent, "already_reminded": reminded.already})

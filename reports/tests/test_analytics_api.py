@@ -75,10 +75,12 @@ def test_remind_through_the_api_sends_once_and_checks_its_input(setup):
     teacher, _, enrollment = setup
     client = _client(teacher)
     assert client.post("/api/v1/analytics/remind/", {"enrollment_ids": [enrollment.pk]}, format="json").json() == {
-        "sent": 1
+        "sent": 1,
+        "already_reminded": 0,
     }
     assert client.post("/api/v1/analytics/remind/", {"enrollment_ids": [enrollment.pk]}, format="json").json() == {
-        "sent": 0
+        "sent": 0,
+        "already_reminded": 1,
     }
     assert len(mail.outbox) == 1
     bad = client.post("/api/v1/analytics/remind/", {"enrollment_ids": ["x\x00"]}, format="json")

@@ -52,7 +52,7 @@ def test_the_home_draws_the_selectors_numbers_and_reminds_a_learner_at_risk(new_
     drawn = page.evaluate(_CHART_SUMS)
     enrolments = [d.count for d in analytics.enrolments_by_day(teacher)]
     lessons_done, attempts = analytics.activity_by_day(teacher)
-    funnel = [s.completed for s in analytics.completion_funnel(course)]
+    funnel = [s.completed for s in analytics.completion_funnel(course.pk)]
     assert drawn[0] == [enrolments]
     assert drawn[1] == [[d.count for d in lessons_done], [d.count for d in attempts]]
     assert drawn[2] == [funnel] == [[1, 1, 0]]
