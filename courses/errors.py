@@ -6,4 +6,5 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     COURSE_EMPTY = "course_empty"
+    HAS_DEPENDENTS = "has_dependents"
     INVALID = "invalid"

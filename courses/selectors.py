@@ -156,9 +156,49 @@ def course_get_for_edit(user, slug: str) -> Course:
     """The course for editing: 404 when `user` cannot see it, 403 when they can but do not
     teach it."""
     course = course_get_for(user, slug, with_outline=False)
+    _ensure_teaches(user, course)
+    return course
+
+
+def _ensure_teaches(user, course: Course) -> None:
     if not access.can_edit_course(user, course):
         raise PermissionDeniedError("Only this course's instructors can change it.")
-    return course
+
+
+def module_get_for_edit(user, module_id: int) -> Module:
+    """The module with its course, for editing: 404 when `user` cannot see the course,
+    403 when they can but do not teach it."""
+    module = (
+        Module.objects.filter(access.visible_courses_q(user, via="course"), pk=module_id)
+        .select_related("course")
+        .order_by()
+        .first()
+    )
+    if module is None:
+        raise NotFoundError("Module not found.")
+    _ensure_teaches(user, module.course)
+    return module
+
+
+def module_get_for(user, module_id: int) -> Module:
+    """The module with its course and lessons when `user` may see the course; 404 otherwise."""
+    module = (
+        Module.objects.filter(access.visible_courses_q(user, via="course"), pk=module_id)
+        .select_related("course")
+        .prefetch_related(Prefetch("lessons", queryset=Lesson.objects.order_by("position", "id")))
+        .order_by()
+        .first()
+    )
+    if module is None:
+        raise NotFoundError("Module not found.")
+    return module
+
+
+def lesson_get_for_edit(user, lesson_id: int) -> Lesson:
+    """lesson_get_for, and 403 unless `user` teaches its course."""
+    lesson = lesson_get_for(user, lesson_id)
+    _ensure_teaches(user, lesson.course)
+    return lesson
 
 
 def _visible_lessons(user) -> QuerySet[Lesson]:

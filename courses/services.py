@@ -6,15 +6,17 @@ from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.text import slugify
 
 from courses import access
+from courses.cache import bump_catalog_version
 from courses.errors import ErrorCode
 from courses.models import Attachment, Course, Lesson, Module
-from lms.exceptions import ApplicationError, PermissionDeniedError
+from lms import ordering
+from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 
 COURSE_FIELDS = (
     "title", "slug", "summary", "description", "category", "level", "language", "cover_image", "capacity",
@@ -201,6 +203,44 @@ def module_update(*, module: Module, data: Mapping) -> Module:
     return module
 
 
+def _delete(instance, *, what: str) -> None:
+    """Delete, or 409 while other records are protected from it (a quiz on a module or a
+    lesson: a quiz with attempts is a record of grades, deleted on its own first)."""
+    try:
+        with transaction.atomic():
+            instance.delete()
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ConflictError(
+            f"This {what} still has {', '.join(kinds)}: delete or move them first.", code=ErrorCode.HAS_DEPENDENTS
+        ) from exc
+
+
+def module_delete(*, module: Module) -> None:
+    """A module, its lessons and their attachments and progress."""
+    _delete(module, what="module")
+
+
+def _lock_course(course_id: int) -> None:
+    Course.objects.select_for_update().filter(pk=course_id).values_list("pk", flat=True).first()
+
+
+@transaction.atomic
+def modules_reorder(*, course: Course, order: list[int]) -> None:
+    """The course's modules in `order` (every module once), in one transaction."""
+    _lock_course(course.pk)
+    ordering.renumber(Module, list(course.modules.all()), order, what="course's modules")
+    transaction.on_commit(bump_catalog_version)  # a bulk update sends no post_save
+
+
+@transaction.atomic
+def lessons_reorder(*, module: Module, order: list[int]) -> None:
+    """The module's lessons in `order` (every lesson once), in one transaction."""
+    _lock_course(module.course_id)
+    ordering.renumber(Lesson, list(module.lessons.all()), order, what="module's lessons")
+    transaction.on_commit(bump_catalog_version)
+
+
 @transaction.atomic
 def lesson_create(*, module: Module, data: Mapping) -> Lesson:
     lesson = Lesson(module=module, course=module.course)
@@ -214,10 +254,26 @@ def lesson_create(*, module: Module, data: Mapping) -> Lesson:
 
 @transaction.atomic
 def lesson_update(*, lesson: Lesson, data: Mapping) -> Lesson:
+    """Change a lesson; `data["module"]` moves it to another module of the same course
+    (at the end, unless a position is given)."""
+    target = data.get("module")
+    if target is not None and target.pk != lesson.module_id:
+        if target.course_id != lesson.course_id:
+            raise _invalid({"module": ["Lessons move between modules of the same course."]})
+        _lock_course(lesson.course_id)
+        lesson.module = target
+        if "position" not in data:
+            last = target.lessons.order_by("-position").values_list("position", flat=True).first()
+            lesson.position = (last or 0) + 1
     _apply(lesson, data, LESSON_FIELDS)
     _full_clean(lesson)
     lesson.save()
     return lesson
+
+
+def lesson_delete(*, lesson: Lesson) -> None:
+    """A lesson, its attachments and learners' progress on it."""
+    _delete(lesson, what="lesson")
 
 
 @transaction.atomic

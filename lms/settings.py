@@ -396,6 +396,7 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "courses.models.Course.Status",
         "EnrollmentStatusEnum": "enrollments.models.Enrollment.Status",
         "KindEnum": "courses.models.Lesson.Kind",  # the name of the 1.0.0 release
+        "QuestionKindEnum": "quizzes.models.Question.Kind",
         "ExportKindEnum": "reports.models.Export.Kind",
         "ExportStatusEnum": "reports.models.Export.Status",
     },

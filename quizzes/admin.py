@@ -93,23 +93,17 @@ class QuizAdmin(lms_admin.HistoryAdmin):
 
 
 class ChoiceFormSet(forms.models.BaseInlineFormSet):
-    """A single-choice question has exactly one correct choice; multiple-choice at least
-    one; both need two or more choices."""
+    """The choices checked as a set, by the rule the API applies too
+    (services.choices_check)."""
 
     def clean(self):
         super().clean()
-        question = self.instance
-        kind = getattr(question, "kind", None)
-        if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
-            return
         live = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
-        correct = sum(1 for data in live if data.get("is_correct"))
-        if len(live) < 2:
-            raise ValidationError(_("Give at least two choices."))
-        if kind == Question.Kind.SINGLE and correct != 1:
-            raise ValidationError(_("A single-choice question needs exactly one correct choice."))
-        if kind == Question.Kind.MULTIPLE and correct < 1:
-            raise ValidationError(_("A multiple-choice question needs at least one correct choice."))
+        problem = services.choices_check(
+            getattr(self.instance, "kind", None), [(d.get("text", ""), bool(d.get("is_correct"))) for d in live]
+        )
+        if problem:
+            raise ValidationError(problem)
 
 
 class ChoiceInline(lms_admin.TabularInline):

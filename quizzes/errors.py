@@ -9,6 +9,8 @@ class ErrorCode(StrEnum):
     ATTEMPT_LIMIT_REACHED = "attempt_limit_reached"
     ATTEMPT_SUBMITTED = "attempt_submitted"
     DEADLINE_PASSED = "deadline_passed"
+    INVALID = "invalid"
     INVALID_ANSWER = "invalid_answer"
     NOT_ENROLLED = "not_enrolled"
+    QUIZ_ATTEMPTED = "quiz_attempted"
     UNKNOWN_QUESTION = "unknown_question"

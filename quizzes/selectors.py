@@ -6,15 +6,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
 from courses import access
 from courses.models import Course
 from courses.selectors import OutlineItem
-from lms.exceptions import NotFoundError
-from quizzes.models import Accommodation, Answer, Attempt, Quiz, requirement_key
+from lms.exceptions import NotFoundError, PermissionDeniedError
+from quizzes.models import Accommodation, Answer, Attempt, Choice, Question, Quiz, requirement_key
 
 
 def quiz_get_for(user, quiz_id: int) -> Quiz:
@@ -22,6 +22,38 @@ def quiz_get_for(user, quiz_id: int) -> Quiz:
     if quiz is None or not Course.objects.filter(access.visible_courses_q(user), pk=quiz.course_id).exists():
         raise NotFoundError("Quiz not found.")
     return quiz
+
+
+def quiz_get_for_edit(user, quiz_id: int) -> Quiz:
+    """quiz_get_for, and 403 unless `user` teaches its course."""
+    quiz = quiz_get_for(user, quiz_id)
+    if not access.can_edit_course(user, quiz.course):
+        raise PermissionDeniedError("Only this course's instructors can change its quizzes.")
+    return quiz
+
+
+def questions_for_edit(quiz: Quiz) -> QuerySet[Question]:
+    """The quiz's questions in order, with their choices and keys (two queries)."""
+    return quiz.questions.order_by("position", "id").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))
+    )
+
+
+def question_get_for_edit(user, question_id: int) -> Question:
+    """The question with its quiz, course and choices: 404 when `user` cannot see the
+    course, 403 when they can but do not teach it (the key is the teachers')."""
+    question = (
+        Question.objects.filter(access.visible_courses_q(user, via="quiz__course"), pk=question_id)
+        .select_related("quiz__course")
+        .prefetch_related(Prefetch("choices", queryset=Choice.objects.order_by("position", "id")))
+        .order_by()
+        .first()
+    )
+    if question is None:
+        raise NotFoundError("Question not found.")
+    if not access.can_edit_course(user, question.quiz.course):
+        raise PermissionDeniedError("Only this course's instructors can see and change its questions.")
+    return question
 
 
 def _visible_attempts_q(user) -> Q:

@@ -12,15 +12,18 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from courses import access
 from enrollments import selectors as enrollment_selectors
 from enrollments import services as enrollment_services
-from lms import events, metrics
-from lms.exceptions import ConflictError, PermissionDeniedError
+from lms import events, metrics, ordering
+from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
 from quizzes import grading, selectors
 from quizzes.errors import ErrorCode
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Regrade
@@ -312,7 +315,7 @@ def regrade_preview(*, question: Question) -> dict:
     for attempt in attempts.prefetch_related("answers"):
         if not any(item["id"] == question.pk for item in attempt.paper):
             continue
-        _, score, _, passed, _ = _regraded(attempt, question)
+        _paper, score, _maximum, passed, _answers = _regraded(attempt, question)
         if score != attempt.score or passed != attempt.passed:
             changes.append(
                 {
@@ -380,3 +383,211 @@ def regrade_run(*, regrade_id: int) -> Regrade:
         regrade.save(update_fields=["summary", "attempts_changed", "finished_at"])
     logger.info("regrade_finished", extra={"regrade_id": regrade.pk, "attempts_changed": len(changes)})
     return regrade
+
+
+# Authoring: quizzes, questions and choices, for the admin, the course builder and the API.
+
+QUIZ_FIELDS = (
+    "title", "instructions", "pass_mark", "max_attempts", "time_limit_minutes", "shuffle_questions",
+    "shuffle_choices", "questions_per_attempt", "review_policy", "is_required", "lesson", "module",
+)  # fmt: skip
+QUESTION_FIELDS = (
+    "kind", "prompt", "explanation", "points", "position", "correct_bool", "accepted_answers", "numeric_value",
+    "numeric_tolerance", "credit_all", "dropped",
+)  # fmt: skip
+CHOICE_KINDS = (Question.Kind.SINGLE, Question.Kind.MULTIPLE)
+
+
+def _invalid(errors: Mapping[str, list[str]]) -> ApplicationError:
+    return ApplicationError("Invalid input.", code=ErrorCode.INVALID, extra={"errors": dict(errors)})
+
+
+def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _invalid(exc.message_dict) from exc
+
+
+def _apply(instance, data: Mapping, fields: tuple[str, ...]) -> None:
+    for name in fields:
+        if name in data:
+            setattr(instance, name, data[name])
+
+
+def choices_check(kind: str, choices: list[tuple[str, bool]]) -> str | None:
+    """What is wrong with these (text, is correct) choices for a question of `kind`, or
+    None: single choice has exactly one correct choice, multiple choice at least one, and
+    both two choices or more. Other kinds ignore choices. The admin's choice table and the
+    API both ask this."""
+    if kind not in CHOICE_KINDS:
+        return None
+    correct = sum(1 for _text, is_correct in choices if is_correct)
+    if len(choices) < 2:
+        return str(_("Give at least two choices."))
+    if kind == Question.Kind.SINGLE and correct != 1:
+        return str(_("A single-choice question needs exactly one correct choice."))
+    if kind == Question.Kind.MULTIPLE and correct < 1:
+        return str(_("A multiple-choice question needs at least one correct choice."))
+    return None
+
+
+def _lock_quiz(quiz_id: int) -> None:
+    Quiz.objects.select_for_update().filter(pk=quiz_id).values_list("pk", flat=True).first()
+
+
+def _check_placement(quiz: Quiz, *, course_id: int | None) -> None:
+    """A quiz hangs on a lesson or a module of the course it belongs to (one of them)."""
+    lesson, module = quiz.lesson, quiz.module
+    if bool(lesson) == bool(module):
+        raise _invalid({"module": [str(_("Attach the quiz to a lesson or to a module (one of them)."))]})
+    target_course = lesson.course_id if lesson else module.course_id
+    if course_id is not None and target_course != course_id:
+        field = "lesson" if lesson else "module"
+        raise _invalid({field: [str(_("A quiz stays in its course: pick a lesson or module of that course."))]})
+
+
+@transaction.atomic
+def quiz_create(*, data: Mapping) -> Quiz:
+    """A quiz on `data["lesson"]` or `data["module"]`; the caller has checked that the
+    requester teaches that course."""
+    quiz = Quiz()
+    _apply(quiz, data, QUIZ_FIELDS)
+    _check_placement(quiz, course_id=None)
+    quiz.course_id = quiz.lesson.course_id if quiz.lesson else quiz.module.course_id
+    _full_clean(quiz, exclude=["course"])
+    quiz.save()
+    return quiz
+
+
+@transaction.atomic
+def quiz_update(*, quiz: Quiz, data: Mapping) -> Quiz:
+    """Change a quiz's rules or text; it may move to another lesson or module of its
+    course (giving one clears the other)."""
+    if data.get("lesson") is not None:
+        quiz.module = None
+    elif data.get("module") is not None:
+        quiz.lesson = None
+    _apply(quiz, {k: v for k, v in data.items() if k not in ("lesson", "module") or v is not None}, QUIZ_FIELDS)
+    _check_placement(quiz, course_id=quiz.course_id)
+    _full_clean(quiz, exclude=["course"])
+    quiz.save()
+    return quiz
+
+
+@transaction.atomic
+def quiz_delete(*, quiz: Quiz) -> None:
+    """A quiz nobody has attempted; once attempted it is a record of grades (409): make it
+    optional or unpublish the course instead."""
+    if Attempt.objects.filter(quiz=quiz).exists():
+        raise ConflictError(
+            "This quiz has attempts: it cannot be deleted (make it optional instead).", code=ErrorCode.QUIZ_ATTEMPTED
+        )
+    quiz.delete()
+
+
+def _next_position(queryset) -> int:
+    return (queryset.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+
+
+def _choices_apply(question: Question, choices: list[Mapping]) -> None:
+    """Make the question's choices exactly `choices`, in that order: an item with an id
+    keeps (and updates) that choice, one without is new, a choice not listed is removed.
+    Grading reads each attempt's own snapshot, so past attempts are unchanged."""
+    existing = {c.pk: c for c in question.choices.all()}
+    listed = [item.get("id") for item in choices if item.get("id") is not None]
+    unknown = sorted(set(listed) - set(existing))
+    if unknown or len(listed) != len(set(listed)):
+        raise _invalid({"choices": [f"Unknown or repeated choice ids: {unknown or listed}."]})
+    kept, new = [], []
+    for position, item in enumerate(choices, start=1):
+        choice = existing.get(item.get("id")) or Choice(question=question)
+        choice.text, choice.is_correct, choice.position = item["text"], bool(item.get("is_correct")), position
+        _full_clean(choice, exclude=["question"])
+        (kept if choice.pk else new).append(choice)
+    for choice in kept:
+        choice.save()
+    for choice in new:
+        choice.save()
+    removed = [pk for pk in existing if pk not in set(listed)]
+    if removed:
+        Choice.objects.filter(pk__in=removed).delete()
+
+
+def _question_check(question: Question, choices: list[tuple[str, bool]]) -> None:
+    problem = choices_check(question.kind, choices)
+    if problem:
+        raise _invalid({"choices": [problem]})
+
+
+@transaction.atomic
+def question_create(*, quiz: Quiz, data: Mapping, choices: list[Mapping] | None = None) -> Question:
+    """A question at the end of the quiz (unless a position is given), with its choices
+    for single and multiple choice, all checked together."""
+    _lock_quiz(quiz.pk)
+    question = Question(quiz=quiz)
+    _apply(question, data, QUESTION_FIELDS)
+    if "position" not in data:
+        question.position = _next_position(quiz.questions)
+    _full_clean(question, exclude=["quiz"])
+    choices = list(choices or [])
+    _question_check(question, [(c["text"], bool(c.get("is_correct"))) for c in choices])
+    question.save()
+    if question.kind in CHOICE_KINDS:
+        _choices_apply(question, choices)
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, data: Mapping, choices: list[Mapping] | None = None) -> Question:
+    """Change a question; `choices`, when given, replaces its choices (see _choices_apply).
+    The result is checked as a whole, so a key can move from one choice to another in one
+    request. Past attempts keep their own copy; a correction for them is a regrade."""
+    _lock_quiz(question.quiz_id)
+    _apply(question, data, QUESTION_FIELDS)
+    _full_clean(question, exclude=["quiz"])
+    if choices is not None:
+        pending = [(c["text"], bool(c.get("is_correct"))) for c in choices]
+    else:
+        pending = [(c.text, c.is_correct) for c in question.choices.all()]
+    _question_check(question, pending)
+    question.save()
+    if choices is not None:
+        _choices_apply(question, choices)
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    """A question leaves the quiz; attempts already made keep it in their papers."""
+    _lock_quiz(question.quiz_id)
+    question.delete()
+
+
+@transaction.atomic
+def questions_reorder(*, quiz: Quiz, order: list[int]) -> None:
+    """The quiz's questions in `order` (every question once), in one transaction."""
+    _lock_quiz(quiz.pk)
+    ordering.renumber(Question, list(quiz.questions.all()), order, what="quiz's questions")
+
+
+@transaction.atomic
+def question_duplicate(*, question: Question) -> Question:
+    """A copy of the question, with its choices, right after it."""
+    _lock_quiz(question.quiz_id)
+    source = Question.objects.prefetch_related("choices").get(pk=question.pk)
+    later = list(Question.objects.filter(quiz_id=source.quiz_id, position__gt=source.position))
+    for other in later:
+        other.position += 1
+    if later:
+        bulk_update_with_history(later, Question, ["position"], batch_size=500)
+    copy = Question(quiz_id=source.quiz_id, position=source.position + 1)
+    for name in QUESTION_FIELDS:
+        if name != "position":
+            setattr(copy, name, getattr(source, name))
+    copy.credit_all = copy.dropped = False
+    copy.save()
+    Choice.objects.bulk_create(
+        [Choice(question=copy, text=c.text, is_correct=c.is_correct, position=c.position) for c in source.choices.all()]
+    )
+    return copy

@@ -258,7 +258,19 @@ class LessonSerializer(serializers.ModelSerializer):
 
 
 class LessonWriteSerializer(serializers.ModelSerializer):
+    module = serializers.IntegerField(
+        min_value=1, required=False, help_text="Move the lesson to this module of the same course (on update)."
+    )
+
     class Meta:
         model = Lesson
-        fields = ["title", "kind", "body", "video_url", "is_preview", "is_required", "estimated_minutes", "position"]
+        fields = [
+            "title", "kind", "body", "video_url", "is_preview", "is_required", "estimated_minutes", "position", "module",
+        ]  # fmt: skip
         extra_kwargs = {"position": {"required": False}}
+
+
+class OrderSerializer(serializers.Serializer):
+    """A new order for a set of siblings: each id once, first to last."""
+
+    order = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=True, max_length=2000)

@@ -6,7 +6,8 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.permissions import AllowAny, IsAuthenticatedOrReadOnly
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from courses import access, selectors, services
@@ -20,9 +21,10 @@ from courses.api.serializers import (
     LessonWriteSerializer,
     ModuleSerializer,
     ModuleWriteSerializer,
+    OrderSerializer,
     course_list_data,
 )
-from courses.models import Course
+from courses.models import Course, Module
 from lms.exceptions import NotFoundError
 from lms.validation import whole_number
 
@@ -126,7 +128,7 @@ class CourseViewSet(
         return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ModuleWriteSerializer, responses={200: ModuleSerializer(many=True), 201: ModuleSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="modules")
+    @action(detail=True, methods=["get", "post"], url_path="modules", pagination_class=None)
     def modules(self, request, slug=None):
         if request.method == "POST":
             course = selectors.course_get_for_edit(request.user, slug)
@@ -150,6 +152,56 @@ class CourseViewSet(
         lesson = selectors.lesson_get_for(request.user, lesson.pk)
         # Its instructors read every lesson of the course.
         return Response(LessonSerializer(lesson, context={"can_read": True}).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=OrderSerializer, responses={200: ModuleSerializer(many=True)})
+    @action(detail=True, methods=["put"], url_path="modules/order", url_name="module-order", pagination_class=None)
+    def module_order(self, request, slug=None):
+        """Put the course's modules in this order (every module once), atomically."""
+        course = selectors.course_get_for_edit(request.user, slug)
+        serializer = OrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.modules_reorder(course=course, order=serializer.validated_data["order"])
+        return Response(ModuleSerializer(selectors.course_outline(course), many=True).data)
+
+
+class ModuleDetailView(GenericAPIView):
+    """A module with its lessons; its course's instructors change or delete it."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = ModuleSerializer
+    queryset = Module.objects.none()  # for the schema's path parameter types
+
+    def get(self, request, module_id: int):
+        return Response(ModuleSerializer(selectors.module_get_for(request.user, module_id)).data)
+
+    @extend_schema(request=ModuleWriteSerializer, responses={200: ModuleSerializer})
+    def patch(self, request, module_id: int):
+        module = selectors.module_get_for_edit(request.user, module_id)
+        serializer = ModuleWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        services.module_update(module=module, data=serializer.validated_data)
+        return Response(ModuleSerializer(selectors.module_get_for(request.user, module_id)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, module_id: int):
+        """Delete the module and its lessons (409 while a quiz hangs on them)."""
+        services.module_delete(module=selectors.module_get_for_edit(request.user, module_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ModuleLessonOrderView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+    queryset = Module.objects.none()
+
+    @extend_schema(request=OrderSerializer, responses={200: ModuleSerializer})
+    def put(self, request, module_id: int):
+        """Put the module's lessons in this order (every lesson once), atomically."""
+        module = selectors.module_get_for_edit(request.user, module_id)
+        serializer = OrderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.lessons_reorder(module=module, order=serializer.validated_data["order"])
+        return Response(ModuleSerializer(selectors.module_get_for(request.user, module_id)).data)
 
 
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):

@@ -3,13 +3,12 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
-from courses import access as course_access
 from courses import selectors as course_selectors
 from courses import services as course_services
 from courses.api.serializers import LessonSerializer, LessonWriteSerializer, outline_item_payload
@@ -149,14 +148,25 @@ class LessonDetailView(GenericAPIView):
 
     @extend_schema(request=LessonWriteSerializer, responses={200: LessonSerializer})
     def patch(self, request, lesson_id: int):
-        lesson = course_selectors.lesson_get_for(request.user, lesson_id)
-        if not course_access.can_edit_course(request.user, lesson.course):
-            raise PermissionDenied("Only this course's instructors can change it.")
+        """Change the lesson; `module` moves it to another module of its course."""
+        lesson = course_selectors.lesson_get_for_edit(request.user, lesson_id)
         serializer = LessonWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        course_services.lesson_update(lesson=lesson, data=serializer.validated_data)
+        data = dict(serializer.validated_data)
+        if "module" in data:
+            data["module"] = lesson.course.modules.filter(pk=data["module"]).first()
+            if data["module"] is None:
+                raise ValidationError({"module": ["No such module in this lesson's course."]})
+        course_services.lesson_update(lesson=lesson, data=data)
         lesson = course_selectors.lesson_get_for(request.user, lesson_id)
         return Response(LessonSerializer(lesson, context={"can_read": True}).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, lesson_id: int):
+        """Delete the lesson with its attachments and learners' progress on it (409 while a
+        quiz hangs on it)."""
+        course_services.lesson_delete(lesson=course_selectors.lesson_get_for_edit(request.user, lesson_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class AttachmentDownloadView(GenericAPIView):

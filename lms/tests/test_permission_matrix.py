@@ -42,6 +42,7 @@ AUTH_GET_405 = row(401, 405, 405, 405, 405, 405)  # POST-only endpoints that nee
 PAGE_LOGIN_405 = row(302, 405, 405, 405, 405, 405)  # POST-only pages behind login_required
 LESSON_CONTENT = row(403, 200, 403, 200, 403, 200)
 STAFF_ONLY = row(401, 403, 403, 403, 403, 200)
+TEACHERS_403 = row(401, 403, 403, 200, 403, 200)
 
 # route name -> (url kwargs builder key, expected GET status per role)
 MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
@@ -61,6 +62,9 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "course-detail": ("course", everyone(200)),
     "course-modules": ("course", everyone(200)),
     "course-create-lesson": ("module", everyone(405)),  # POST-only; reads need no login
+    "course-module-order": ("course", everyone(405)),  # PUT only, for teachers (reads need no login)
+    "module-detail": ("module_pk", everyone(200)),
+    "module-lesson-order": ("module_pk", AUTH_GET_405),  # PUT only, for teachers
     "category-list": (None, everyone(200)),
     "category-detail": ("category", everyone(200)),
     "lesson-detail": ("lesson", LESSON_CONTENT),
@@ -71,6 +75,12 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "enrollment-detail": ("enrollment", OWN_OR_TEACHER),
     "enrollment-progress": ("enrollment", OWN_OR_TEACHER),
     "quiz-detail": ("quiz", everyone(200)),
+    "quiz-create": (None, AUTH_GET_405),  # POST only, for teachers
+    # Questions with their keys: the course's teachers (403 for those who see the course).
+    "quiz-questions": ("quiz", TEACHERS_403),
+    "quiz-question-order": ("quiz", AUTH_GET_405),
+    "question-detail": ("question", TEACHERS_403),
+    "question-duplicate": ("question", AUTH_GET_405),
     "quiz-attempts": ("quiz", row(401, 200, 200, 200, 200, 200)),
     "attempt-detail": ("attempt", OWN_OR_TEACHER),
     "attempt-submit": ("attempt", AUTH_GET_405),
@@ -136,6 +146,8 @@ DRAFT_MATRIX = {
     "courses:detail": row(404, 404, 404, 200, 404, 200),
     "lesson-detail": row(404, 404, 404, 200, 404, 200),
     "quiz-detail": row(404, 404, 404, 200, 404, 200),
+    "module-detail": row(404, 404, 404, 200, 404, 200),
+    "quiz-questions": row(401, 404, 404, 200, 404, 200),
 }
 
 
@@ -183,7 +195,7 @@ def world(db):
     video.video_file.save("film.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42" + bytes(64)), save=False)
     video.save()
     quiz = Quiz.objects.create(module=module, title="Q", pass_mark=0)
-    single(quiz)
+    question = single(quiz)
     learner_a, learner_b = UserFactory(email="a@example.com"), UserFactory(email="b@example.com")
     enrollment, _ = enrollment_services.enrollment_create(user=learner_a, course=course)
     attempt, _ = quiz_services.attempt_start(user=learner_a, quiz=quiz)
@@ -208,6 +220,8 @@ def world(db):
         "course": {"slug": course.slug},
         "course_slug": {"slug": course.slug},
         "module": {"slug": course.slug, "module_id": module.pk},
+        "module_pk": {"module_id": module.pk},
+        "question": {"question_id": question.pk},
         "category": {"pk": category.pk},
         "lesson": {"lesson_id": lesson.pk},
         "attachment": {"lesson_id": lesson.pk, "attachment_id": attachment.pk},
