@@ -214,7 +214,7 @@ class Lesson(TimeStampedModel):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("courses:lesson", kwargs={"slug": self.course.slug, "lesson_id": self.pk})
+        return reverse("enrollments:lesson", kwargs={"slug": self.course.slug, "lesson_id": self.pk})
 
     def clean(self) -> None:
         if self.kind == self.Kind.VIDEO and not (self.video_url or self.video_file):
@@ -223,6 +223,12 @@ class Lesson(TimeStampedModel):
     @property
     def video_embed_url(self) -> str | None:
         return video_embed_url(self.video_url)
+
+    @property
+    def listed_attachments(self) -> list:
+        """The lesson's downloads: its attachments but the images placed in its text (from
+        the prefetched attachments, no query of its own)."""
+        return [a for a in self.attachments.all() if not a.is_inline]
 
 
 class Attachment(TimeStampedModel):
@@ -233,6 +239,9 @@ class Attachment(TimeStampedModel):
     )
     original_name = models.CharField(max_length=255, editable=False, blank=True)
     size = models.PositiveBigIntegerField(default=0, editable=False)
+    # An image placed in the lesson's text (pasted or dropped in the admin): shown there,
+    # not listed among the lesson's downloads.
+    is_inline = models.BooleanField(_("image in the text"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("attachment")

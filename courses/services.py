@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, ProtectedError
 from django.db.models.functions import Greatest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_update_with_history
 
 from courses import access
 from courses.cache import bump_catalog_version
@@ -164,17 +167,11 @@ def course_duplicate(*, course: Course, instructor=None) -> Course:
         module.save()
         for lesson in lessons:
             attachments = list(lesson.attachments.all())
+            old = (source.slug, lesson.pk)
             lesson.pk = lesson.id = None
             lesson.module = module
             lesson.save()
-            Attachment.objects.bulk_create(
-                [
-                    Attachment(
-                        lesson=lesson, title=a.title, file=a.file.name, original_name=a.original_name, size=a.size
-                    )
-                    for a in attachments
-                ]
-            )
+            _copy_attachments(lesson, attachments, old=old)
     return copy
 
 
@@ -269,6 +266,74 @@ def lesson_update(*, lesson: Lesson, data: Mapping) -> Lesson:
     _full_clean(lesson)
     lesson.save()
     return lesson
+
+
+@transaction.atomic
+def lesson_duplicate(*, lesson: Lesson) -> Lesson:
+    """A copy of the lesson right after it in its module, with its attachments (the files
+    shared, as course_duplicate does). Its quizzes are not copied: they are graded records
+    of their own."""
+    _lock_course(lesson.course_id)
+    source = Lesson.objects.prefetch_related("attachments").get(pk=lesson.pk)
+    later = list(Lesson.objects.filter(module_id=source.module_id, position__gt=source.position))
+    for other in later:
+        other.position += 1
+    if later:
+        bulk_update_with_history(later, Lesson, ["position"], batch_size=500)
+    attachments = list(source.attachments.all())
+    copy = Lesson.objects.select_related("course").get(pk=source.pk)
+    copy.pk = copy.id = None
+    copy.title = f"{source.title} (copy)"[:200]
+    copy.position = source.position + 1
+    copy.save()
+    _copy_attachments(copy, attachments, old=(copy.course.slug, source.pk))
+    return copy
+
+
+def image_path(course_slug: str, lesson_id: int, attachment_id: int) -> str:
+    """Where an image placed in a lesson's text is served, with the lesson's access rules
+    (the learner pages' attachment route)."""
+    return reverse(
+        "enrollments:attachment", kwargs={"slug": course_slug, "lesson_id": lesson_id, "attachment_id": attachment_id}
+    )
+
+
+def _copy_attachments(lesson: Lesson, attachments: list[Attachment], *, old: tuple[str, int]) -> None:
+    """The attachments again, on the copied `lesson` (the stored files shared); images in
+    its text point at the copy's own, so the copy shows them to its own learners."""
+    copies = Attachment.objects.bulk_create(
+        [
+            Attachment(
+                lesson=lesson, title=a.title, file=a.file.name, original_name=a.original_name, size=a.size,
+                is_inline=a.is_inline,
+            )
+            for a in attachments
+        ]
+    )  # fmt: skip
+    body = lesson.body
+    slug = Course.objects.filter(pk=lesson.course_id).values_list("slug", flat=True).first()
+    for original, copied in zip(attachments, copies, strict=True):
+        if original.is_inline:
+            body = body.replace(image_path(old[0], old[1], original.pk), image_path(slug, lesson.pk, copied.pk))
+    if body != lesson.body:
+        lesson.body = body
+        lesson.save(update_fields=["body"])
+
+
+@transaction.atomic
+def lesson_image_add(*, lesson: Lesson, image) -> tuple[Attachment, str]:
+    """An image placed in the lesson's text (pasted or dropped in the admin's editor):
+    checked like every attachment (PNG or JPEG, by content), kept with the lesson, served
+    with its access rules. Returns it and the Markdown that shows it."""
+    extension = image.name.rsplit(".", 1)[-1].lower() if "." in image.name else ""
+    if extension not in ("png", "jpg", "jpeg"):
+        raise _invalid({"image": ["Paste or drop a PNG or JPEG image."]})
+    name = image.name.rsplit("/", 1)[-1][:200]
+    attachment = Attachment(lesson=lesson, file=image, title=name, is_inline=True)
+    _full_clean(attachment)
+    attachment.save()
+    alt = re.sub(r"[\[\]()]", "", name.rsplit(".", 1)[0])[:80] or "image"
+    return attachment, f"![{alt}]({image_path(lesson.course.slug, lesson.pk, attachment.pk)})"
 
 
 def lesson_delete(*, lesson: Lesson) -> None:

@@ -5,18 +5,24 @@ import re
 from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 
 
-def private_file_response(fieldfile, *, filename: str, content_type: str = "application/octet-stream"):
+def private_file_response(
+    fieldfile, *, filename: str, content_type: str = "application/octet-stream", inline: bool = False
+):
     """A download: a signed, short-lived redirect on Azure; a streamed file on local disk.
-    Always `Content-Disposition: attachment`, never sniffed, never run as a page."""
+    `Content-Disposition: attachment` (`inline` for an image shown in a page, with its
+    checked type), never sniffed, never run as a page."""
     storage = fieldfile.storage
+    disposition = "inline" if inline else "attachment"
     if hasattr(storage, "azure_container"):
         url = storage.url(
             fieldfile.name,
-            parameters={"content_disposition": f'attachment; filename="{filename}"', "content_type": content_type},
+            parameters={"content_disposition": f'{disposition}; filename="{filename}"', "content_type": content_type},
         )
         response = HttpResponseRedirect(url)
     else:
-        response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=filename, content_type=content_type)
+        response = FileResponse(
+            fieldfile.open("rb"), as_attachment=not inline, filename=filename, content_type=content_type
+        )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -7,16 +7,18 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from courses import access
+from courses.admin import MarkdownPreviewMixin
 from courses.models import Course, Lesson, Module
 from lms import admin as lms_admin
 from lms.csvutil import csv_safe
-from quizzes import selectors, services
+from quizzes import builder, selectors, services
 from quizzes.models import Accommodation, Attempt, Choice, Question, Quiz, Regrade
 
 
@@ -37,15 +39,16 @@ class QuestionInline(lms_admin.TabularInline):
 
 
 @admin.register(Quiz)
-class QuizAdmin(lms_admin.HistoryAdmin):
-    list_display = ["title", "course", "pass_mark", "max_attempts", "time_limit_minutes", "is_required"]
+class QuizAdmin(MarkdownPreviewMixin, lms_admin.HistoryAdmin):
+    markdown_fields = ("instructions",)
+    list_display = ["title", "course", "pass_mark", "max_attempts", "time_limit_minutes", "is_required", "builder_link"]
     list_filter = ["is_required", "review_policy", ("course", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["title", "course__title"]
     list_select_related = ["course"]
     inlines = [QuestionInline]
-    readonly_fields = ["course", "item_analysis"]
+    readonly_fields = ["course", "item_analysis", "builder_link"]
     fieldsets = [
-        (None, {"fields": ["title", "lesson", "module", "course", "instructions"]}),
+        (None, {"fields": ["title", "lesson", "module", "course", "builder_link", "instructions"]}),
         (
             _("Rules"),
             {"fields": ["pass_mark", "max_attempts", "time_limit_minutes", "questions_per_attempt", "is_required"]},
@@ -57,6 +60,27 @@ class QuizAdmin(lms_admin.HistoryAdmin):
     def get_queryset(self, request):
         return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
 
+    def get_urls(self):
+        own = [
+            path("quick-add/", self.admin_site.admin_view(self.quick_add_view), name="quizzes_quiz_quick_add"),
+            path(
+                "<path:object_id>/builder/", self.admin_site.admin_view(self.builder_view), name="quizzes_quiz_builder"
+            ),
+        ]
+        return own + super().get_urls()
+
+    def quick_add_view(self, request):
+        if request.method != "POST" or not self.has_add_permission(request):
+            raise Http404("Add quizzes from a course's builder.")
+        modules = access.scope_to_teaching(Module.objects.select_related("course"), request.user, via="course")
+        return builder.quick_add_view(request, modules)
+
+    def builder_view(self, request, object_id):
+        quiz = self.get_object(request, object_id)  # scoped to the courses one teaches
+        if quiz is None or not self.has_change_permission(request, quiz):
+            raise Http404("No such quiz.")
+        return builder.builder_view(request, quiz, context={**self.admin_site.each_context(request), "opts": self.opts})
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lesson":
             kwargs["queryset"] = access.scope_to_teaching(
@@ -67,6 +91,14 @@ class QuizAdmin(lms_admin.HistoryAdmin):
                 Module.objects.select_related("course"), request.user, via="course"
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("Questions"))
+    def builder_link(self, obj):
+        if not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:quizzes_quiz_builder", args=[obj.pk]), _("Add and order questions")
+        )
 
     @admin.display(description=_("Per question"))
     def item_analysis(self, obj):
@@ -127,8 +159,16 @@ class QuestionAdminForm(lms_admin.ShownFieldsModelForm):
 
 
 @admin.register(Question)
-class QuestionAdmin(lms_admin.HistoryAdmin):
+class QuestionAdmin(MarkdownPreviewMixin, lms_admin.HistoryAdmin):
     form = QuestionAdminForm
+    markdown_fields = ("prompt", "explanation")
+    # Each kind shows its own key (unfold's conditional fields); choices are the table below.
+    conditional_fields = {
+        "correct_bool": "kind == 'true_false'",
+        "accepted_answers": "kind == 'short_text'",
+        "numeric_value": "kind == 'numeric'",
+        "numeric_tolerance": "kind == 'numeric'",
+    }
     list_display = ["__str__", "quiz", "kind", "points", "position", "credit_all", "dropped"]
     list_filter = ["kind", "credit_all", "dropped"]
     search_fields = ["prompt", "quiz__title"]

@@ -254,7 +254,7 @@ class LessonSerializer(serializers.ModelSerializer):
     def get_attachments(self, lesson) -> list[dict]:
         if not self._readable():
             return []
-        return AttachmentSerializer(lesson.attachments.all(), many=True).data
+        return AttachmentSerializer(lesson.listed_attachments, many=True).data
 
 
 class LessonWriteSerializer(serializers.ModelSerializer):

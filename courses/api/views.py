@@ -128,7 +128,7 @@ class CourseViewSet(
         return Response(CourseDetailSerializer(course, context=self.get_serializer_context()).data)
 
     @extend_schema(request=ModuleWriteSerializer, responses={200: ModuleSerializer(many=True), 201: ModuleSerializer})
-    @action(detail=True, methods=["get", "post"], url_path="modules", pagination_class=None)
+    @action(detail=True, methods=["get", "post"], url_path="modules")
     def modules(self, request, slug=None):
         if request.method == "POST":
             course = selectors.course_get_for_edit(request.user, slug)

@@ -134,6 +134,7 @@ def _path_values(world, path: str) -> dict[str, str]:  # noqa: F811
         "lesson_id": kwargs["lesson"]["lesson_id"],
         "attachment_id": kwargs["attachment"]["attachment_id"],
         "quiz_id": kwargs["quiz"]["quiz_id"],
+        "question_id": kwargs["question"]["question_id"],
         "attempt_id": kwargs["attempt"]["attempt_id"],
         "code": kwargs["code"]["code"],
         "id": next((pk for prefix, pk in by_prefix.items() if path.startswith(prefix)), 1),
