@@ -113,6 +113,15 @@ def _lesson_create(module: Module, data: dict) -> Lesson:
     return lesson
 
 
+def _form_errors(form: forms.Form, exc: ApplicationError, *, rename: dict | None = None) -> None:
+    """A service's refusal on the form's fields (or at its top), where the person reads it."""
+    errors = exc.extra.get("errors") or {"__all__": [exc.message]}
+    for name, messages_ in errors.items():
+        name = (rename or {}).get(name, name)
+        for message in messages_:
+            form.add_error(name if name in form.fields else None, message)
+
+
 def _errors_of(exc: ApplicationError) -> str:
     errors = exc.extra.get("errors") or {}
     return " ".join([exc.message if not errors else "", *(f"{m}" for msgs in errors.values() for m in msgs)]).strip()
@@ -130,16 +139,24 @@ def builder_view(request, course: Course, *, context: dict):
             if do == "add_module":
                 module_form = ModuleQuickForm(request.POST, auto_id="id_new_module_%s")
                 if module_form.is_valid():
-                    module = services.module_create(course=course, data=module_form.cleaned_data)
-                    messages.success(request, _("Module “%(title)s” added.") % {"title": module.title})
-                    return HttpResponseRedirect(f"{here}#module-{module.pk}")
+                    try:
+                        module = services.module_create(course=course, data=module_form.cleaned_data)
+                    except ApplicationError as exc:
+                        _form_errors(module_form, exc)
+                    else:
+                        messages.success(request, _("Module “%(title)s” added.") % {"title": module.title})
+                        return HttpResponseRedirect(f"{here}#module-{module.pk}")
             elif do == "add_lesson":
                 module = course.modules.filter(pk=_int(request.POST.get("module"))).first()
                 form = LessonQuickForm(request.POST, request.FILES, auto_id=f"id_m{getattr(module, 'pk', 0)}_%s")
                 if module is not None and form.is_valid():
-                    lesson = _lesson_create(module, form.cleaned_data)
-                    messages.success(request, _("Lesson “%(title)s” added.") % {"title": lesson.title})
-                    return HttpResponseRedirect(f"{here}#lesson-{lesson.pk}")
+                    try:
+                        lesson = _lesson_create(module, form.cleaned_data)
+                    except ApplicationError as exc:
+                        _form_errors(form, exc, rename={"video_file": "file"})
+                    else:
+                        messages.success(request, _("Lesson “%(title)s” added.") % {"title": lesson.title})
+                        return HttpResponseRedirect(f"{here}#lesson-{lesson.pk}")
                 failed = (getattr(module, "pk", None), form)
             elif do in ("duplicate_lesson", "delete_lesson"):
                 lesson = Lesson.objects.filter(course=course, pk=_int(request.POST.get("lesson"))).first()
@@ -183,8 +200,8 @@ def builder_view(request, course: Course, *, context: dict):
         "change_url": reverse("admin:courses_course_change", args=[course.pk]),
         "kinds": Lesson.Kind,
     }
-    status = 400 if request.method == "POST" else 200
-    return TemplateResponse(request, "admin/courses/builder.html", context, status=status)
+    # A refused form is shown again with its errors, as the admin's own forms are (200).
+    return TemplateResponse(request, "admin/courses/builder.html", context)
 
 
 def _int(value) -> int | None:

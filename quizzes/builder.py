@@ -143,7 +143,6 @@ def _key_summary(question: Question) -> str:
 def builder_view(request, quiz: Quiz, *, context: dict):
     here = reverse("admin:quizzes_quiz_builder", args=[quiz.pk])
     form = QuestionQuickForm()
-    status = 200
     if request.method == "POST":
         do = request.POST.get("do", "")
         try:
@@ -160,7 +159,6 @@ def builder_view(request, quiz: Quiz, *, context: dict):
                     else:
                         messages.success(request, _("Question added."))
                         return HttpResponseRedirect(f"{here}#question-{question.pk}")
-                status = 400
             elif do in ("duplicate_question", "delete_question"):
                 question = quiz.questions.filter(pk=_int(request.POST.get("question"))).first()
                 if question is None:
@@ -199,4 +197,5 @@ def builder_view(request, quiz: Quiz, *, context: dict):
         "change_url": reverse("admin:quizzes_quiz_change", args=[quiz.pk]),
         "learner_url": quiz.get_absolute_url(),
     }
-    return TemplateResponse(request, "admin/quizzes/builder.html", context, status=status)
+    # A refused form is shown again with its errors, as the admin's own forms are (200).
+    return TemplateResponse(request, "admin/quizzes/builder.html", context)
