@@ -119,6 +119,7 @@ def auth() -> dict:
         "sessions": sessions,
         "session_cookie": settings.SESSION_COOKIE_NAME,
         "big_course": BIG_COURSE_SLUG,
+        "big_course_id": big.pk,
         "big_course_lessons": lessons,
         "to_complete": to_complete,
         "certificate_codes": codes,

@@ -70,6 +70,7 @@ DESCRIPTIONS = {
     "token_obtain": "POST /api/v1/auth/token/ (PBKDF2 password check by design)",
     "instructor_home": "GET /admin/, the big course's instructor (numbers per course, charts, at-risk list)",
     "analytics_overview": "GET /api/v1/analytics/overview/, the big course's instructor, token",
+    "course_builder": "GET /admin/courses/course/<id>/builder/, the big course's instructor (its whole tree)",
 }
 
 
@@ -599,6 +600,9 @@ class HttpRun:
         )
         teacher_cookie = {"Cookie": f"{auth['session_cookie']}={auth['instructor_session']}"}
         self.measure("instructor_home", [line("GET", "/admin/", teacher_cookie)])
+        self.measure(
+            "course_builder", [line("GET", f"/admin/courses/course/{auth['big_course_id']}/builder/", teacher_cookie)]
+        )
         teacher_bearer = {"Authorization": f"Bearer {auth['instructor_token']}"}
         self.measure("analytics_overview", [line("GET", "/api/v1/analytics/overview/", teacher_bearer)])
         if codes := auth["certificate_codes"]:

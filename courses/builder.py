@@ -60,10 +60,13 @@ def _item_admin_url(item) -> str:
     the model of that name, wherever it lives."""
     for model in apps.get_models():
         if model._meta.model_name == item.item_type:
-            try:
-                return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[item.pk])
-            except NoReverseMatch:
-                return ""
+            # Its own builder when it has one (a quiz's questions), else its change page.
+            for page in ("builder", "change"):
+                try:
+                    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{page}", args=[item.pk])
+                except NoReverseMatch:
+                    continue
+            return ""
     return ""
 
 

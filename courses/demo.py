@@ -1,5 +1,6 @@
 """Demo catalog for `manage.py seed_demo` (idempotent: keyed by slugs)."""
 
+import re
 from pathlib import Path
 
 from django.core.files import File
@@ -27,7 +28,7 @@ COURSES = [
                 ("Your first program", "video", False, "A short uploaded video: it resumes where you stopped, and the lesson completes once you have watched 90 % of it.", "file:first-program.webm"),
             ]),
             ("Core language", [
-                ("Variables and types", "text", False, "Numbers, strings and lists.\n\n```python\nx = 42\n```"),
+                ("Variables and types", "text", False, "Numbers, strings and lists: three boxes.\n\n{image:variables.png}\n\n```python\nx = 42\n```"),
                 ("Functions", "text", False, "Define once, call often."),
             ]),
         ],
@@ -77,6 +78,18 @@ COURSES = [
 ]  # fmt: skip
 
 
+def _place_images(lesson) -> None:
+    """`{image:name}` in a demo lesson's text: the image from courses/demo_media/, placed
+    as an instructor pastes one (an inline attachment, served with the lesson's rules)."""
+    body = lesson.body
+    for name in re.findall(r"\{image:([\w.-]+)\}", body):
+        with (MEDIA / name).open("rb") as handle:
+            _image, markdown = services.lesson_image_add(lesson=lesson, image=File(handle, name=name))
+        body = body.replace(f"{{image:{name}}}", markdown)
+    if body != lesson.body:
+        services.lesson_update(lesson=lesson, data={"body": body})
+
+
 def seed(*, stdout) -> None:
     instructor = User.objects.filter(email="instructor@example.com").first()
     categories = {
@@ -110,6 +123,7 @@ def seed(*, stdout) -> None:
                             data={**data, "video_file": File(handle, name=handle.name.rsplit("/", 1)[-1])},
                         )
                 else:
-                    services.lesson_create(module=module, data={**data, "video_url": source})
+                    lesson = services.lesson_create(module=module, data={**data, "video_url": source})
+                    _place_images(lesson)
         services.course_publish(course=course)
     stdout.write(f"  courses    {Course.objects.count()} courses, {Lesson.objects.count()} lessons")
