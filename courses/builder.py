@@ -24,6 +24,9 @@ from lms.admin import StyledForm
 from lms.exceptions import ApplicationError
 
 PREVIEW_LIMIT = 200_000  # characters: a lesson body is far shorter
+# The rows' buttons post one shared form (templates/admin/courses/builder.html): the
+# button's name is the action, its value the row's id.
+ROW_ACTIONS = {"duplicate_lesson": "lesson", "delete_lesson": "lesson", "delete_module": "module"}
 
 
 class ModuleQuickForm(StyledForm):
@@ -75,6 +78,9 @@ def _tree(course: Course) -> list[dict]:
     placed after it) and the items at the module's end: the outline every learner page
     reads, plus the admin links."""
     outline = selectors.outline_for(course.pk)
+    # Each row's links from one reversed address (a 500-lesson course: 1,000 reverse()s).
+    admin_url = reverse("admin:courses_lesson_change", args=[0]).replace("/0/", "/{}/")
+    learner_url = reverse("enrollments:lesson", kwargs={"slug": course.slug, "lesson_id": 0}).replace("/0/", "/{}/")
     tree = []
     for module in outline.modules:
         lessons, after = [], {}
@@ -88,8 +94,8 @@ def _tree(course: Course) -> list[dict]:
         for lesson in module.lessons:
             lessons.append({
                 "lesson": lesson,
-                "admin_url": reverse("admin:courses_lesson_change", args=[lesson.pk]),
-                "learner_url": reverse("enrollments:lesson", kwargs={"slug": course.slug, "lesson_id": lesson.pk}),
+                "admin_url": admin_url.format(lesson.pk),
+                "learner_url": learner_url.format(lesson.pk),
                 "items": after.get(lesson.pk, []),
             })  # fmt: skip
         tree.append({
@@ -137,6 +143,10 @@ def builder_view(request, course: Course, *, context: dict):
     module_form, failed = ModuleQuickForm(auto_id="id_new_module_%s"), None
     if request.method == "POST":
         do = request.POST.get("do", "")
+        for action, field in ROW_ACTIONS.items():  # a row's button: its action's name, the row's id
+            if not do and action in request.POST:
+                do, request.POST = action, request.POST.copy()
+                request.POST[field] = request.POST[action]
         anchor, failed = "", None
         try:
             if do == "add_module":
