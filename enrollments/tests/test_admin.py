@@ -148,3 +148,28 @@ def test_a_learner_with_no_name_is_exported_by_email(client, cast):
     (row,) = _export(client, *Enrollment.objects.all())[1:]
     assert row[0] == "'=cmd@example.com"
     assert row[1] == "'=cmd"
+
+
+def _queries_for_the_list(client, budget: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(ENROLLMENTS).status_code == 200
+    assert len(captured) <= budget, [q["sql"][:120] for q in captured]
+    return len(captured)
+
+
+def test_the_learners_list_costs_the_same_queries_for_3_or_120_learners(
+    client, cast, world, django_assert_max_num_queries
+):
+    """The list's budget is independent of its size (a page of 100 rows at most): what tier
+    L's 10,000 learners a course cost on top is the count and the page's rows, not a query
+    per learner (progress is an annotation, the learner's link a column)."""
+    client.force_login(cast.owner)
+    small = _queries_for_the_list(client, 16)
+    for _ in range(117):
+        enrollment = EnrollmentFactory(course=world["own"])
+        LessonProgressFactory(enrollment=enrollment, lesson=world["own"].lessons.first())
+    large = _queries_for_the_list(client, 16)
+    assert large == small
