@@ -12,6 +12,8 @@ COURSE_ENROLLMENTS = Counter("lms_course_enrollments", "Enrollments created (or 
 COURSE_COMPLETIONS = Counter("lms_course_completions", "Enrollments that reached completion.")
 QUIZ_SUBMISSIONS = Counter("lms_quiz_submissions", "Quiz attempts submitted and graded.", ["passed"])
 CERTIFICATES_ISSUED = Counter("lms_certificates_issued", "Certificates issued.")
+ASSIGNMENT_SUBMISSIONS = Counter("lms_assignment_submissions", "Assignment work handed in, late or not.", ["late"])
+GRADES_RELEASED = Counter("lms_grades_released", "Assignment grades shown to their learners.")
 
 TASKS = Counter("lms_tasks", "Celery tasks finished, by task name and final state.", ["task", "state"])
 TASK_DURATION = Histogram(
@@ -30,6 +32,8 @@ def initialise(task_names) -> None:
     `absent()` alert sees a series on a fresh deployment, before the first event."""
     for passed in ("true", "false"):
         QUIZ_SUBMISSIONS.labels(passed=passed)
+    for late in ("true", "false"):
+        ASSIGNMENT_SUBMISSIONS.labels(late=late)
     for name in task_names:
         TASK_DURATION.labels(task=name)
         for state in TASK_STATES:

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "courses",
     "enrollments",
     "quizzes",
+    "assignments",
     "certificates",
     "webhooks",
     "reports",

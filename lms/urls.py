@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("courses.api.urls")),
     path("", include("enrollments.api.urls")),
     path("", include("quizzes.api.urls")),
+    path("", include("assignments.api.urls")),
     path("", include("certificates.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("reports.api.urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("courses.urls")),
     path("", include("enrollments.urls")),
     path("", include("quizzes.urls")),
+    path("", include("assignments.urls")),
     path("", include("certificates.urls")),
     path("", include("reports.urls")),
 ]

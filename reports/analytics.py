@@ -21,6 +21,7 @@ from django.db.models import Avg, Case, Count, F, FloatField, IntegerField, Oute
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from assignments import selectors as assignment_selectors
 from certificates.models import Certificate
 from courses import selectors as course_selectors
 from courses.models import Course, Lesson
@@ -46,6 +47,7 @@ class CourseNumbers:
     completed: int
     average_progress: int  # percent of the required lessons, over the enrolled learners
     average_score: float | None  # percent, over the submitted attempts that count
+    waiting: int = 0  # assignment work handed in and not graded yet
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Overview:
     completed: int
     average_progress: int
     average_score: float | None
+    waiting: int = 0
 
 
 @dataclass(frozen=True)
@@ -124,8 +127,8 @@ def _percent(part: float, whole: float) -> int:
 
 def overview(user, *, now: datetime | None = None, courses: QuerySet[Course] | None = None) -> Overview:
     """Per course `user` teaches (or all, for staff): enrolled, active in the last 7 days,
-    completed, average progress and average quiz score; and the same over all of them.
-    Four queries."""
+    completed, average progress, average quiz score and assignment work waiting for a
+    grade; and the same over all of them. Five queries."""
     now = now or timezone.now()
     courses = exportable_courses(user) if courses is None else courses
     rows = list(
@@ -160,6 +163,7 @@ def overview(user, *, now: datetime | None = None, courses: QuerySet[Course] | N
         .values("quiz__course_id")
         .annotate(average=Avg("percent"), n=Count("pk"))
     }
+    waiting = assignment_selectors.waiting_by_course(ids)
     numbers = []
     for row in rows:
         mine = learners.get(row["pk"], {})
@@ -177,6 +181,7 @@ def overview(user, *, now: datetime | None = None, courses: QuerySet[Course] | N
                 completed=mine.get("completed", 0),
                 average_progress=_percent(done.get(row["pk"], 0), enrolled * row["lesson_count"]),
                 average_score=round(float(score), 1) if score is not None else None,
+                waiting=waiting.get(row["pk"], 0),
             )
         )
     enrolled = sum(n.enrolled for n in numbers)
@@ -189,6 +194,7 @@ def overview(user, *, now: datetime | None = None, courses: QuerySet[Course] | N
         completed=sum(n.completed for n in numbers),
         average_progress=_percent(sum(done.values()), sum(n.enrolled * n.lessons for n in numbers)),
         average_score=round(float(total_score / attempts), 1) if attempts else None,
+        waiting=sum(waiting.values()),
     )
 
 

@@ -13,6 +13,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
+from assignments import services as assignment_services
+from assignments.models import Assignment
 from courses.models import Course
 from enrollments import services as enrollment_services
 from enrollments.models import Enrollment, LessonProgress
@@ -31,6 +33,8 @@ def seed(*, stdout) -> None:
         return
     lessons = list(course.lessons.order_by("module__position", "position", "id"))
     final = Quiz.objects.filter(course=course, title="Python basics check").first()
+    task = Assignment.objects.filter(course=course, title="Your first script").first()
+    teacher = course.instructors.order_by("pk").first()
     now = timezone.now()
     for i, first_name in enumerate(FIRST_NAMES):
         user = User.objects.create(email=f"class{i + 1:02d}@example.com", first_name=first_name, last_name="Demo")
@@ -59,6 +63,18 @@ def seed(*, stdout) -> None:
             quiz_services.attempt_submit(attempt=attempt)
             taken = now - timedelta(days=last_seen_days_ago, hours=i)
             Attempt.objects.filter(pk=attempt.pk).update(started_at=taken - timedelta(minutes=9), submitted_at=taken)
+        if task is not None and i < 6 and len(done) >= 3:  # a few hand the assignment in; two are graded
+            submission, _ = assignment_services.submission_save(
+                user=user, assignment=task, text=f'name = input("Name? ")\nprint(f"Hi {{name}}")  # {first_name}'
+            )
+            if i < 2 and teacher is not None:
+                assignment_services.submission_grade(
+                    submission=submission,
+                    score=16 + i,
+                    feedback="Works. Comment each line, as asked.",
+                    by=teacher,
+                    version=submission.version,
+                )
         Enrollment.objects.filter(pk=enrollment.pk).update(
             enrolled_at=now - timedelta(days=enrolled_days_ago, hours=i),
             last_activity_at=now - timedelta(days=last_seen_days_ago, hours=i),

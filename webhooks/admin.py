@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from lms import admin as lms_admin
-from lms.events import CATALOG
+from lms.events import SUBSCRIBABLE
 from webhooks import services
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -28,7 +28,7 @@ class StaffOnly:
 class SubscriptionForm(lms_admin.ShownFieldsModelForm):
     events = forms.MultipleChoiceField(
         label=_("Events"),
-        choices=[(name, name) for name in sorted(CATALOG)],
+        choices=[(name, name) for name in sorted(SUBSCRIBABLE)],
         widget=forms.CheckboxSelectMultiple,
         help_text=_("The events this URL receives."),
     )

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lms.events import CATALOG
+from lms.events import SUBSCRIBABLE
 from lms.models import OutboxEvent, TimeStampedModel
 
 
@@ -33,9 +33,9 @@ class WebhookSubscription(TimeStampedModel):
 
         from webhooks.security import UnsafeTarget, check_target
 
-        unknown = [e for e in (self.events or []) if e not in CATALOG]
+        unknown = [e for e in (self.events or []) if e not in SUBSCRIBABLE]
         if not isinstance(self.events, list) or not self.events or unknown:
-            raise ValidationError({"events": _("List one or more of: %(known)s.") % {"known": ", ".join(CATALOG)}})
+            raise ValidationError({"events": _("List one or more of: %(known)s.") % {"known": ", ".join(SUBSCRIBABLE)}})
         try:
             check_target(self.url)
         except UnsafeTarget as exc:

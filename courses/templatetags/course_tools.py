@@ -11,7 +11,7 @@ register = template.Library()
 
 # What the banner can edit: the admin page of a course, a lesson or a quiz.
 _ADMIN_PAGES = {"course": "admin:courses_course_change", "lesson": "admin:courses_lesson_change",
-                "quiz": "admin:quizzes_quiz_change"}  # fmt: skip
+                "quiz": "admin:quizzes_quiz_change", "assignment": "admin:assignments_assignment_change"}  # fmt: skip
 
 
 @register.inclusion_tag("courses/_edit_banner.html", takes_context=True)

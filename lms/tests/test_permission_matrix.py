@@ -76,6 +76,13 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "enrollment-progress": ("enrollment", OWN_OR_TEACHER),
     "quiz-detail": ("quiz", everyone(200)),
     "quiz-create": (None, AUTH_GET_405),  # POST only, for teachers
+    "assignment-detail": ("assignment", everyone(200)),
+    # Your own submissions (everyone's for the course's teachers); POST hands work in.
+    "assignment-submissions": ("assignment", row(401, 200, 200, 200, 200, 200)),
+    "assignment-release": ("assignment", AUTH_GET_405),  # POST only, for teachers
+    "submission-detail": ("submission", OWN_OR_TEACHER),
+    "submission-file": ("submission_file", OWN_OR_TEACHER),
+    "submission-grade": ("submission", AUTH_GET_405),  # POST only, for teachers
     # Questions with their keys: the course's teachers (403 for those who see the course).
     "quiz-questions": ("quiz", TEACHERS_403),
     "quiz-question-order": ("quiz", AUTH_GET_405),
@@ -119,6 +126,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "quizzes:detail": ("quiz_page", everyone(200)),
     "quizzes:start": ("quiz_page", PAGE_LOGIN_405),
     "quizzes:attempt": ("attempt_page", row(302, 200, 404, 200, 404, 200)),
+    "assignments:detail": ("assignment", everyone(200)),
+    "assignments:file": ("submission_file", row(302, 200, 404, 200, 404, 200)),
     "certificates:lookup": (None, everyone(200)),
     "certificates:verify": ("code", everyone(200)),
     "certificates:download": ("certificate_page", row(302, 200, 404, 404, 404, 404)),
@@ -148,6 +157,8 @@ DRAFT_MATRIX = {
     "quiz-detail": row(404, 404, 404, 200, 404, 200),
     "module-detail": row(404, 404, 404, 200, 404, 200),
     "quiz-questions": row(401, 404, 404, 200, 404, 200),
+    "assignment-detail": row(404, 404, 404, 200, 404, 200),
+    "assignments:detail": row(404, 404, 404, 200, 404, 200),
 }
 
 
@@ -251,6 +262,16 @@ def world(db):
     report_services.export_build(export_id=export.pk)
     kwargs["export"] = {"pk": export.pk}
     kwargs["export_page"] = {"export_id": export.pk}
+    from assignments import services as assignment_services
+    from assignments.models import Assignment
+
+    task = Assignment.objects.create(module=module, title="Essay", accept_files=True, is_required=False)
+    submission, _ = assignment_services.submission_save(
+        user=learner_a, assignment=task, text="mine", files=[ContentFile(b"my notes", name="notes.txt")]
+    )
+    kwargs["assignment"] = {"assignment_id": task.pk}
+    kwargs["submission"] = {"submission_id": submission.pk}
+    kwargs["submission_file"] = {"submission_id": submission.pk, "file_id": submission.files.get().pk}
     return {"users": users, "kwargs": kwargs, "course": course}
 
 

@@ -54,6 +54,7 @@ class CourseNumbersSerializer(serializers.Serializer):
     average_score = serializers.FloatField(
         allow_null=True, help_text="Percent, over the submitted attempts that count."
     )
+    waiting = serializers.IntegerField(help_text="Assignment work handed in and not graded yet.")
 
 
 class DayCountSerializer(serializers.Serializer):
@@ -67,6 +68,7 @@ class TotalsSerializer(serializers.Serializer):
     completed = serializers.IntegerField()
     average_progress = serializers.IntegerField()
     average_score = serializers.FloatField(allow_null=True)
+    waiting = serializers.IntegerField(help_text="Assignment work handed in and not graded yet.")
 
 
 class AtRiskSerializer(serializers.Serializer):

@@ -75,12 +75,12 @@ def test_an_instructor_sees_only_their_courses_and_staff_see_all(teacher):
     assert analytics.overview(UserFactory()).courses == ()
 
 
-def test_the_overview_costs_four_queries_whatever_the_number_of_courses(teacher, django_assert_num_queries):
+def test_the_overview_costs_five_queries_whatever_the_number_of_courses(teacher, django_assert_num_queries):
     for n in range(3):
         course, lessons = _course(teacher, lessons=2)
         for _ in range(n + 1):
             LessonProgressFactory(enrollment=EnrollmentFactory(course=course), lesson=lessons[0])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         overview = analytics.overview(teacher)
     assert len(overview.courses) == 3 and overview.enrolled == 6
 
@@ -194,7 +194,7 @@ def test_the_remind_button_is_not_there_for_learners(client):
 def test_the_instructor_home_shows_the_numbers_in_a_fixed_number_of_queries(
     client, teacher, django_assert_num_queries, other_courses
 ):
-    """15: the session and the user; the overview (4); enrolments by day; activity (2);
+    """16: the session and the user; the overview (5); enrolments by day; activity (2);
     the funnel; the scores (2); the at-risk list (2); one of the admin's."""
     for _ in range(other_courses):
         other, other_lessons = _course(teacher)
@@ -206,7 +206,7 @@ def test_the_instructor_home_shows_the_numbers_in_a_fixed_number_of_queries(
             LessonProgressFactory(enrollment=enrollment, lesson=lesson)
     client.force_login(teacher)
     client.get("/admin/")  # the outline, kept in the process afterwards
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         response = client.get(f"/admin/?course={course.pk}")
     page = response.content.decode()
     assert response.status_code == 200
@@ -240,3 +240,24 @@ def test_progress_counts_the_required_lessons_as_the_enrolments_list_does(teache
     (risk,) = analytics.at_risk(teacher, idle_days=14, below_percent=60)
     assert risk.progress == 50
     assert analytics.at_risk(teacher, idle_days=14, below_percent=50) == []  # half done is not behind
+
+
+def test_work_waiting_for_a_grade_is_counted_per_course_and_in_all(teacher):
+    from decimal import Decimal
+
+    from assignments import services as assignment_services
+    from assignments.models import Assignment
+    from enrollments import services as enrollment_services
+
+    course, _lessons = _course(teacher)
+    task = Assignment.objects.create(module=course.modules.first(), title="Essay", points=10)
+    learners = [UserFactory() for _ in range(3)]
+    for learner in learners:
+        enrollment_services.enrollment_create(user=learner, course=course)
+        assignment_services.submission_save(user=learner, assignment=task, text="work")
+    graded = task.submissions.first()
+    assignment_services.submission_grade(submission=graded, score=Decimal(5), feedback="", by=teacher, version=1)
+    overview = analytics.overview(teacher)
+    assert overview.waiting == 2
+    assert [n.waiting for n in overview.courses if n.course_id == course.pk] == [2]
+    assert analytics.overview(UserFactory()).waiting == 0

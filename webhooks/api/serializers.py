@@ -1,12 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
-from lms.events import CATALOG
+from lms.events import SUBSCRIBABLE
 from webhooks.models import WebhookDelivery, WebhookSubscription
 
 
 class WebhookSubscriptionSerializer(serializers.ModelSerializer):
-    events = serializers.ListField(child=serializers.ChoiceField(choices=sorted(CATALOG)), allow_empty=False)
+    events = serializers.ListField(child=serializers.ChoiceField(choices=sorted(SUBSCRIBABLE)), allow_empty=False)
     secret = serializers.CharField(read_only=True, help_text="Shown so the receiver can verify signatures.")
 
     class Meta:

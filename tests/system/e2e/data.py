@@ -28,7 +28,7 @@ def instructor(**fields) -> User:
     browser tests run on a transactional database, flushed after each test, which also
     empties what the data migrations had put there: put it back."""
     group, _ = Group.objects.get_or_create(name=INSTRUCTORS_GROUP)
-    for app_label in ("courses", "quizzes"):
+    for app_label in ("courses", "quizzes", "assignments"):
         granted = importlib.import_module(f"{app_label}.migrations.0002_instructor_permissions").PERMISSIONS
         create_permissions(apps.get_app_config(app_label), verbosity=0)
         codenames = [f"{action}_{model}" for model, actions in granted.items() for action in actions]

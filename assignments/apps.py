@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AssignmentsConfig(AppConfig):
+    name = "assignments"
+    verbose_name = _("Assignments")
+
+    def ready(self) -> None:
+        from assignments import receivers  # noqa: F401

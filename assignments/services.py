@@ -1,0 +1,350 @@
+"""Assignment rules: handing work in, extensions, grading (with a version check), releasing
+grades, and what a released grade means for completion. The pages, the API and the admin
+call these functions."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts import services as account_services
+from assignments.errors import ErrorCode
+from assignments.models import Assignment, Extension, Submission, SubmissionFile
+from courses import access
+from courses.validators import validate_attachment
+from enrollments import selectors as enrollment_selectors
+from enrollments import services as enrollment_services
+from lms import events, metrics
+from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
+
+ASSIGNMENT_FIELDS = (
+    "title", "instructions", "points", "accept_text", "accept_files", "max_files", "max_file_mb", "opens_at",
+    "due_at", "cutoff_at", "late_policy", "late_penalty_percent", "late_penalty_cap_percent", "max_submissions",
+    "is_required", "pass_percent", "release_policy", "module",
+)  # fmt: skip
+TEXT_LIMIT = 200_000  # characters of online text
+
+
+def _invalid(errors: Mapping[str, list[str]]) -> ApplicationError:
+    return ApplicationError("Invalid input.", code=ErrorCode.INVALID, extra={"errors": dict(errors)})
+
+
+def _full_clean(instance, *, exclude: list[str] | None = None) -> None:
+    try:
+        instance.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise _invalid(exc.message_dict) from exc
+
+
+# --- authoring ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assignment_create(*, data: Mapping) -> Assignment:
+    """An assignment at the end of `data["module"]`; the caller checked the requester
+    teaches that course."""
+    assignment = Assignment()
+    for name in ASSIGNMENT_FIELDS:
+        if name in data:
+            setattr(assignment, name, data[name])
+    assignment.course_id = assignment.module.course_id
+    _full_clean(assignment, exclude=["course"])
+    assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def assignment_update(*, assignment: Assignment, data: Mapping) -> Assignment:
+    module = data.get("module")
+    if module is not None and module.course_id != assignment.course_id:
+        raise _invalid({"module": [_("An assignment stays in its course: pick a module of that course.")]})
+    for name in ASSIGNMENT_FIELDS:
+        if name in data:
+            setattr(assignment, name, data[name])
+    _full_clean(assignment, exclude=["course"])
+    assignment.save()
+    return assignment
+
+
+def assignment_requirement_sync(*, assignment: Assignment, deleted: bool = False) -> None:
+    """A required assignment is a requirement of its course; called whenever one is saved
+    or deleted (assignments.receivers)."""
+    enrollment_services.requirement_set(
+        course_id=assignment.course_id,
+        key=assignment.requirement_key,
+        required=assignment.is_required and not deleted,
+    )
+
+
+@transaction.atomic
+def extension_grant(*, assignment: Assignment, user, due_at: datetime, by, reason: str = "") -> Extension:
+    """`user`'s own due date for `assignment` (granted again: changed). Work already handed
+    in keeps the lateness it had; what they hand in from now on is measured against it."""
+    if enrollment_selectors.seated_enrollment_for(user, course_id=assignment.course_id) is None:
+        raise _invalid({"user": [_("Only a learner of this course can be given an extension.")]})
+    extension, _created = Extension.objects.update_or_create(
+        assignment=assignment, user=user, defaults={"due_at": due_at, "reason": reason, "granted_by": by}
+    )
+    return extension
+
+
+# --- handing work in -------------------------------------------------------------------
+
+
+def due_for(user, assignment: Assignment) -> datetime | None:
+    """The learner's own due date: their extension's, else the assignment's."""
+    extension = Extension.objects.filter(assignment=assignment, user=user).values_list("due_at", flat=True).first()
+    return extension or assignment.due_at
+
+
+def closes_for(assignment: Assignment, due: datetime | None) -> datetime | None:
+    """The last moment work is accepted for a learner due at `due`: the due date when late
+    work is refused; else the cut-off, moved as far as an extension moves the due date."""
+    if due is None:
+        return assignment.cutoff_at
+    if assignment.late_policy == Assignment.LatePolicy.REFUSE:
+        return due
+    if assignment.cutoff_at is None:
+        return None
+    if assignment.due_at and due > assignment.due_at:
+        return assignment.cutoff_at + (due - assignment.due_at)
+    return assignment.cutoff_at
+
+
+def late_penalty(assignment: Assignment, late_seconds: int) -> Decimal:
+    """The percent taken off for work `late_seconds` late: the per-day penalty for each day
+    or part of one, capped."""
+    if late_seconds <= 0 or assignment.late_policy != Assignment.LatePolicy.PENALTY:
+        return Decimal(0)
+    days = math.ceil(late_seconds / 86400)
+    return min(assignment.late_penalty_percent * days, assignment.late_penalty_cap_percent)
+
+
+def _check_files(assignment: Assignment, files: Sequence) -> None:
+    if not files:
+        return
+    if not assignment.accept_files:
+        raise _invalid({"files": [_("This assignment does not take files.")]})
+    if len(files) > assignment.max_files:
+        raise _invalid({"files": [_("Hand in %(n)d files at most.") % {"n": assignment.max_files}]})
+    problems = []
+    for upload in files:
+        if upload.size > assignment.max_file_mb * 1024 * 1024:
+            problems.append(
+                _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": assignment.max_file_mb}
+            )
+            continue
+        try:
+            validate_attachment(upload)
+        except ValidationError as exc:
+            problems.extend(f"{upload.name}: {m}" for m in exc.messages)
+    if problems:
+        raise _invalid({"files": problems})
+
+
+def _ensure_learner(user, assignment: Assignment) -> None:
+    if access.can_edit_course(user, assignment.course):
+        raise PermissionDeniedError(
+            "The course's instructors grade this assignment; learners hand it in.", code=ErrorCode.NOT_ENROLLED
+        )
+    if enrollment_selectors.seated_enrollment_for(user, course_id=assignment.course_id) is None:
+        raise PermissionDeniedError("Enrol in this course to hand in its assignments.", code=ErrorCode.NOT_ENROLLED)
+
+
+@transaction.atomic
+def submission_save(
+    *, user, assignment: Assignment, text: str | None = None, files: Sequence = (), final: bool = True,
+    keep_files: bool = True, now: datetime | None = None,
+) -> tuple[Submission, bool]:  # fmt: skip
+    """Hand work in (`final`) or keep it as a draft. The learner's work in progress is
+    changed while it is not graded: a double click, a retry or a second visit changes the
+    same submission (a database constraint holds one in progress per learner). After a
+    grade, a new submission is allowed while `max_submissions` is not reached. The time
+    is the server's; lateness is measured against the learner's own due date.
+    (submission, created)."""
+    now = now or timezone.now()
+    _ensure_learner(user, assignment)
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one hand-in at a time per learner
+    if assignment.opens_at and now < assignment.opens_at:
+        raise ConflictError("This assignment is not open yet.", code=ErrorCode.NOT_OPEN)
+    due = due_for(user, assignment)
+    closes = closes_for(assignment, due)
+    if final and closes and now > closes:
+        raise ConflictError("This assignment no longer accepts work.", code=ErrorCode.CLOSED)
+    text = (text or "").replace("\x00", "")
+    if text and not assignment.accept_text:
+        raise _invalid({"text": [_("This assignment takes files, not text.")]})
+    if len(text) > TEXT_LIMIT:
+        raise _invalid({"text": [_("The text is too long.")]})
+    _check_files(assignment, files)
+
+    current = Submission.objects.filter(assignment=assignment, user=user, status__in=Submission.IN_PROGRESS).first()
+    created = current is None
+    if created:
+        used = Submission.objects.filter(assignment=assignment, user=user).exclude(status=Submission.Status.DRAFT)
+        if used.count() >= max(assignment.max_submissions, 1):
+            raise ConflictError(
+                "You have handed in this assignment as often as it allows.", code=ErrorCode.SUBMISSION_LIMIT_REACHED
+            )
+        number = (Submission.objects.filter(assignment=assignment, user=user).aggregate(n=Max("number"))["n"] or 0) + 1
+        current = Submission(assignment=assignment, user=user, number=number)
+    kept = list(current.files.all()) if current.pk and keep_files else []
+    if kept and files and len(kept) + len(files) > assignment.max_files:
+        raise _invalid({"files": [_("Hand in %(n)d files at most.") % {"n": assignment.max_files}]})
+    if final and not (text.strip() or files or kept):
+        raise _invalid({"text": [_("Hand in some text or a file.")]})
+    current.text = text
+    if final:
+        current.status = Submission.Status.SUBMITTED
+        current.submitted_at = now
+        current.due_at = due
+        current.late_seconds = max(0, int((now - due).total_seconds())) if due else 0
+    try:
+        with transaction.atomic():
+            current.save()
+    except IntegrityError as exc:  # another request made it first: the constraint held
+        raise ConflictError("Your work is being handed in already.", code=ErrorCode.EDITED_MEANWHILE) from exc
+    if current.pk and not keep_files:
+        current.files.all().delete()
+    for upload in files:
+        SubmissionFile.objects.create(
+            submission=current, file=upload, original_name=upload.name.rsplit("/", 1)[-1][:255], size=upload.size
+        )
+    if final:
+        events.emit(
+            "assignment.submitted",
+            {
+                "submission_id": current.pk,
+                "assignment_id": assignment.pk,
+                "user_id": user.pk,
+                "course_id": assignment.course_id,
+                "submitted_at": now.isoformat(),
+                "late_seconds": current.late_seconds,
+            },
+        )
+        transaction.on_commit(lambda: metrics.ASSIGNMENT_SUBMISSIONS.labels(late=str(current.is_late).lower()).inc())
+    return current, created
+
+
+# --- grading ---------------------------------------------------------------------------
+
+
+def _quantize(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@transaction.atomic
+def submission_grade(
+    *, submission: Submission, score: Decimal, feedback: str, by, version: int, now: datetime | None = None
+) -> Submission:
+    """Grade handed-in work. `version` is the one the grader saw: if someone graded it
+    meanwhile, the save is refused (409) with what is there now, never a silent
+    overwrite. The late penalty is the server's; the grade is shown to the learner now or
+    on release, as the assignment says."""
+    now = now or timezone.now()
+    locked = Submission.objects.select_for_update().select_related("assignment__course", "user").get(pk=submission.pk)
+    assignment = locked.assignment
+    if locked.version != version:
+        raise ConflictError(
+            "Someone graded this submission while you were looking at it.",
+            code=ErrorCode.EDITED_MEANWHILE,
+            extra={
+                "current": {
+                    "version": locked.version,
+                    "score": None if locked.score is None else str(locked.score),
+                    "feedback": locked.feedback,
+                    "graded_by": getattr(locked.graded_by, "display_name", None),
+                }
+            },
+        )
+    if locked.status == Submission.Status.DRAFT:
+        raise ConflictError("A draft is not handed in yet.", code=ErrorCode.INVALID)
+    if score is None or score < 0 or score > assignment.points:
+        raise _invalid({"score": [_("Give a score from 0 to %(points)s.") % {"points": assignment.points}]})
+    locked.score = _quantize(Decimal(score))
+    locked.penalty_percent = late_penalty(assignment, locked.late_seconds)
+    locked.final_score = _quantize(locked.score * (100 - locked.penalty_percent) / 100)
+    locked.feedback = (feedback or "").replace("\x00", "")
+    locked.graded_by, locked.graded_at = by, now
+    locked.version += 1
+    was_returned = locked.status == Submission.Status.RETURNED
+    locked.status = Submission.Status.RETURNED if was_returned else Submission.Status.GRADED
+    locked.save()
+    events.emit(
+        "submission.graded",
+        {"submission_id": locked.pk, "assignment_id": assignment.pk, "user_id": locked.user_id,
+         "course_id": assignment.course_id, "score": str(locked.final_score), "points": str(assignment.points)},
+    )  # fmt: skip
+    if was_returned or assignment.release_policy == Assignment.Release.ON_GRADE:
+        _release([locked], now=now)
+    return locked
+
+
+def _release(submissions: list[Submission], *, now: datetime) -> int:
+    released = 0
+    for submission in submissions:
+        first_time = submission.released_at is None
+        submission.status = Submission.Status.RETURNED
+        submission.released_at = submission.released_at or now
+        submission.save(update_fields=["status", "released_at", "updated_at"])
+        released += 1
+        assignment = submission.assignment
+        # A pass is reported met, required or not (as a quiz's): it counts at once if the
+        # course requires the assignment later.
+        if submission.final_score * 100 / assignment.points >= assignment.pass_percent:
+            enrollment_services.requirement_complete(
+                user=submission.user, course_id=assignment.course_id, key=assignment.requirement_key
+            )
+        if first_time:
+            user = submission.user
+            transaction.on_commit(
+                lambda user=user, submission=submission: account_services.mail_user(
+                    user=user,
+                    subject=gettext_noop("Your work on “%(title)s” is graded"),
+                    params={"title": submission.assignment.title},
+                    template="assignments/email/graded.txt",
+                    context={
+                        "submission": submission,
+                        "assignment": submission.assignment,
+                        "site_url": settings.SITE_URL,
+                    },
+                )
+            )
+    if released:
+        transaction.on_commit(lambda: metrics.GRADES_RELEASED.inc(released))
+    return released
+
+
+@transaction.atomic
+def grades_release(*, assignment: Assignment, now: datetime | None = None) -> int:
+    """Show learners every grade of `assignment` held so far; returns how many. Idempotent:
+    released grades are not released again."""
+    now = now or timezone.now()
+    held = list(
+        Submission.objects.select_for_update()
+        .filter(assignment=assignment, status=Submission.Status.GRADED)
+        .select_related("assignment__course", "user")
+    )
+    count = _release(held, now=now)
+    if count:
+        events.emit(
+            "grades.released",
+            {
+                "assignment_id": assignment.pk,
+                "course_id": assignment.course_id,
+                "count": count,
+                "released_at": now.isoformat(),
+            },
+        )
+    return count
