@@ -5,6 +5,7 @@ outline through courses.signals.outline_items_wanted); a required one is a compl
 requirement (`assignment:<id>`, enrollments.CourseRequirement), met when a released grade
 reaches its pass mark. Times are the server's only."""
 
+import re
 import uuid
 from decimal import Decimal
 
@@ -234,7 +235,9 @@ class Submission(TimeStampedModel):
         return f"{self.user} · {self.assignment} #{self.number}"
 
     def save(self, *args, **kwargs):
-        self.text_html = render_markdown(self.text)
+        # A learner's text keeps its line breaks (a pasted script, a poem): each one a hard
+        # break in Markdown.
+        self.text_html = render_markdown(re.sub(r"(?<!\n)\n(?!\n)", "  \n", self.text))
         self.feedback_html = render_markdown(self.feedback)
         super().save(*args, **kwargs)
 

@@ -387,8 +387,9 @@ def test_course_detail_runs_a_constant_number_of_queries(
     course = CourseFactory(slug="big", category=CategoryFactory(parent=CategoryFactory()), instructors=[cast.owner])
     client = as_(api_client, cast[role])
     _grow(course, 1, 5)
-    # Course, instructors, prerequisites, and the outline (modules, lessons, quizzes) read anew
-    with django_assert_max_num_queries(6) as small:
+    # Course, instructors, prerequisites, and the outline (modules, lessons, quizzes,
+    # assignments) read anew
+    with django_assert_max_num_queries(7) as small:
         assert client.get(detail("big")).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):  # the change reaches the public cache
         _grow(course, 4, 11)

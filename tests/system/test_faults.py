@@ -640,7 +640,7 @@ def _scheduled_work(receiver: WebhookReceiver) -> dict:
     from certificates.tests.conftest import completed_enrollment
     from enrollments import services as enrollment_services
     from enrollments.models import Enrollment
-    from lms.events import CATALOG
+    from lms.events import SUBSCRIBABLE
     from lms.models import IdempotencyRecord, OutboxEvent
     from quizzes import services as quiz_services
     from quizzes.tests.conftest import right_answers
@@ -689,7 +689,7 @@ def _scheduled_work(receiver: WebhookReceiver) -> dict:
     # event; one event is not relayed yet and one delivery is due for its retry.
     since = timezone.now()
     with transaction.atomic():
-        subscription = WebhookSubscription(url=receiver.url, events=sorted(CATALOG))
+        subscription = WebhookSubscription(url=receiver.url, events=sorted(SUBSCRIBABLE))
         subscription.full_clean()
         receiver.secret = subscription.secret
         subscription.save()
