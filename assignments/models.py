@@ -271,3 +271,18 @@ class SubmissionFile(models.Model):
         extension = self.file.name.rsplit(".", 1)[-1]
         base = re.sub(r"[^A-Za-z0-9._ -]+", "", self.original_name.rsplit(".", 1)[0])[:80].strip()
         return f"{base or 'submission'}.{extension}"
+
+
+class DueReminder(models.Model):
+    """One reminder sent to a learner before an assignment's due date (their own): the row
+    makes a second run, or a second worker, send nothing more."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "user"], name="due_reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.assignment_id}"

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts import services as account_services
 from assignments.errors import ErrorCode
-from assignments.models import Assignment, Extension, Submission, SubmissionFile
+from assignments.models import Assignment, DueReminder, Extension, Submission, SubmissionFile
 from courses import access
 from courses.validators import validate_attachment
 from enrollments import selectors as enrollment_selectors
@@ -348,3 +348,57 @@ def grades_release(*, assignment: Assignment, now: datetime | None = None) -> in
             },
         )
     return count
+
+
+# --- reminders -------------------------------------------------------------------------
+
+
+def due_reminders_send(*, now: datetime | None = None) -> int:
+    """Remind each active learner whose own due date for an assignment falls in the next
+    ASSIGNMENT_REMINDER_HOURS and who has not handed it in: once per learner and
+    assignment, whatever the number of runs or workers (DueReminder's constraint).
+    Returns how many were sent."""
+    from datetime import timedelta
+
+    from enrollments.models import Enrollment
+
+    now = now or timezone.now()
+    until = now + timedelta(hours=settings.ASSIGNMENT_REMINDER_HOURS)
+    extended = {
+        (e.assignment_id, e.user_id): e.due_at for e in Extension.objects.filter(due_at__gt=now - timedelta(days=365))
+    }
+    candidates = Assignment.objects.filter(
+        Q(due_at__gt=now, due_at__lte=until) | Q(extensions__due_at__gt=now, extensions__due_at__lte=until)
+    ).distinct()
+    sent = 0
+    for assignment in candidates.select_related("course"):
+        learners = (
+            Enrollment.objects.filter(course_id=assignment.course_id, status=Enrollment.Status.ACTIVE)
+            .exclude(user__submissions__assignment=assignment, user__submissions__submitted_at__isnull=False)
+            .exclude(user__in=DueReminder.objects.filter(assignment=assignment).values("user"))
+            .select_related("user")
+        )
+        for enrollment in learners:
+            due = extended.get((assignment.pk, enrollment.user_id), assignment.due_at)
+            if due is None or not (now < due <= until):
+                continue
+            sent += _remind_due(assignment, enrollment.user, due=due, now=now)
+    return sent
+
+
+def _remind_due(assignment: Assignment, user, *, due: datetime, now: datetime) -> int:
+    try:
+        with transaction.atomic():
+            DueReminder.objects.create(assignment=assignment, user=user, sent_at=now)
+            transaction.on_commit(
+                lambda: account_services.mail_user(
+                    user=user,
+                    subject=gettext_noop("“%(title)s” is due soon"),
+                    params={"title": assignment.title},
+                    template="assignments/email/due_soon.txt",
+                    context={"assignment": assignment, "due": due, "user": user, "site_url": settings.SITE_URL},
+                )
+            )
+    except IntegrityError:  # another run sent it
+        return 0
+    return 1

@@ -565,6 +565,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "enrollments.send_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Hourly: remind learners of assignments due within ASSIGNMENT_REMINDER_HOURS that they
+    # have not handed in (once per learner and assignment).
+    "assignments.send_due_reminders": {
+        "task": "assignments.send_due_reminders",
+        "schedule": crontab(minute=25),
+    },
     # 03:15 UTC daily: drop refresh tokens past their expiry (and their blacklist rows);
     # they can no longer be used and would otherwise grow the table forever.
     "accounts.flush_expired_tokens": {
@@ -575,7 +581,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 
 # =============================================================================
 # Webhooks and learning rules: WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT_SECONDS,
-# WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_SECONDS, ENROLLMENT_REMINDER_DAYS
+# WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE_SECONDS, ENROLLMENT_REMINDER_DAYS,
+# ASSIGNMENT_REMINDER_HOURS
 # =============================================================================
 
 # Loopback and private addresses are refused as webhook targets unless this is on
@@ -589,6 +596,7 @@ if IS_PRODUCTION and WEBHOOK_ALLOW_PRIVATE_TARGETS:
 
 # Days of inactivity before a learner gets a reminder (at most one per such period).
 ENROLLMENT_REMINDER_DAYS = env.int("ENROLLMENT_REMINDER_DAYS", default=7)
+ASSIGNMENT_REMINDER_HOURS = env.int("ASSIGNMENT_REMINDER_HOURS", default=24)
 
 # =============================================================================
 # Storage: FILE_STORAGE_PROVIDER, AZURE_STORAGE_CONNECTION_STRING,

@@ -205,3 +205,28 @@ def test_a_required_assignment_is_a_course_requirement_and_stops_being_one(task)
     task.is_required = False
     task.save()
     assert not CourseRequirement.objects.filter(key=key).exists()
+
+
+def test_learners_who_have_not_handed_in_are_reminded_once_before_their_own_due_date(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.ASSIGNMENT_REMINDER_HOURS = 24
+    task = assignment(due_at=due_in(0.5))
+    idle, done, extended = learner_of(task.course), learner_of(task.course), learner_of(task.course)
+    services.submission_save(user=done, assignment=task, text="handed in")
+    services.extension_grant(assignment=task, user=extended, due_at=due_in(5), by=task.course.instructors.first())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.due_reminders_send() == 1
+    assert [m.to for m in mail.outbox] == [[idle.email]]
+    assert "is due soon" in mail.outbox[0].subject
+    assert services.due_reminders_send() == 0  # once per learner and assignment
+    with time_machine.travel(timezone_now_plus(days=4.5)), django_capture_on_commit_callbacks(execute=True):
+        assert services.due_reminders_send() == 1  # the extended learner, a day before their own date
+    assert mail.outbox[-1].to == [extended.email]
+
+
+def timezone_now_plus(*, days: float):
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(days=days)
