@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "enrollments",
     "quizzes",
     "assignments",
+    "grades",
     "certificates",
     "webhooks",
     "reports",

@@ -17,6 +17,7 @@ api_v1 = [
     path("", include("enrollments.api.urls")),
     path("", include("quizzes.api.urls")),
     path("", include("assignments.api.urls")),
+    path("", include("grades.api.urls")),
     path("", include("certificates.api.urls")),
     path("", include("webhooks.api.urls")),
     path("", include("reports.api.urls")),
@@ -31,6 +32,7 @@ urlpatterns = [
     path("", include("enrollments.urls")),
     path("", include("quizzes.urls")),
     path("", include("assignments.urls")),
+    path("", include("grades.urls")),
     path("", include("certificates.urls")),
     path("", include("reports.urls")),
 ]

@@ -83,6 +83,8 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "submission-detail": ("submission", OWN_OR_TEACHER),
     "submission-file": ("submission_file", OWN_OR_TEACHER),
     "submission-grade": ("submission", AUTH_GET_405),  # POST only, for teachers
+    "course-grades": ("course", TEACHERS_403),  # the gradebook grid
+    "course-grades-mine": ("course", row(401, 200, 404, 404, 404, 404)),  # a learner's own
     # Questions with their keys: the course's teachers (403 for those who see the course).
     "quiz-questions": ("quiz", TEACHERS_403),
     "quiz-question-order": ("quiz", AUTH_GET_405),
@@ -128,6 +130,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "quizzes:attempt": ("attempt_page", row(302, 200, 404, 200, 404, 200)),
     "assignments:detail": ("assignment", everyone(200)),
     "assignments:file": ("submission_file", row(302, 200, 404, 200, 404, 200)),
+    "grades:mine": ("course_slug", row(302, 200, 404, 404, 404, 404)),
     "certificates:lookup": (None, everyone(200)),
     "certificates:verify": ("code", everyone(200)),
     "certificates:download": ("certificate_page", row(302, 200, 404, 404, 404, 404)),

@@ -22,7 +22,7 @@ from quizzes.models import Question, Quiz
 pytestmark = pytest.mark.django_db
 
 REGISTRY = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
-OURS = {"accounts", "courses", "enrollments", "quizzes", "assignments", "certificates", "webhooks", "reports"}
+OURS = {"accounts", "courses", "enrollments", "quizzes", "assignments", "grades", "certificates", "webhooks", "reports"}
 
 
 class _Form(HTMLParser):

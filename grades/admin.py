@@ -1,0 +1,135 @@
+"""The gradebook in the admin: a grid of a course's learners by its grade items (sticky
+headers, search, a page of 50 learners at a time), each cell settable by hand with a
+reason (grades.services), and the course's manual items and rules."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from courses import access
+from courses.models import Course
+from grades import selectors, services
+from grades.models import Gradebook, ManualItem
+from lms import admin as lms_admin
+from lms.exceptions import ApplicationError
+
+
+class Workspace:
+    def get_queryset(self, request):
+        return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
+
+    def has_module_permission(self, request):
+        return access.can_use_instructor_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return access.can_use_instructor_admin(request.user)
+
+    def has_add_permission(self, request):
+        return access.can_use_instructor_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return access.can_use_instructor_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return access.can_use_instructor_admin(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course":
+            kwargs["queryset"] = access.scope_to_teaching(Course.objects.all(), request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(ManualItem)
+class ManualItemAdmin(Workspace, lms_admin.HistoryAdmin):
+    list_display = ["title", "course", "points"]
+    list_select_related = ["course"]
+    fields = ["course", "title", "points"]
+
+
+@admin.register(Gradebook)
+class GradebookAdmin(Workspace, lms_admin.HistoryAdmin):
+    """The list is the courses one teaches, each opening its grid; a gradebook's rules
+    (quiz policy, letter scale) are edited on its change page."""
+
+    list_display = ["course", "quiz_policy"]
+    fields = ["course", "quiz_policy", "scale"]
+
+    def get_urls(self):
+        own = [
+            path("course/<int:course_id>/", self.admin_site.admin_view(self.grid_view), name="grades_gradebook_grid"),
+        ]
+        return own + super().get_urls()
+
+    def changelist_view(self, request, extra_context=None):
+        courses = access.scope_to_teaching(Course.objects.all(), request.user).order_by("title")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Gradebooks"),
+            "courses": courses,
+        }
+        return TemplateResponse(request, "admin/grades/courses.html", context)
+
+    def grid_view(self, request, course_id: int):
+        course = access.scope_to_teaching(Course.objects.all(), request.user).filter(pk=course_id).first()
+        if course is None or not access.can_edit_course(request.user, course):
+            raise Http404("No such course.")
+        if request.method == "POST":
+            self._override(request, course)
+            return HttpResponseRedirect(request.get_full_path())
+        search = request.GET.get("q", "")[:100].replace("\x00", "")
+        page = request.GET.get("page", "1")
+        grid = selectors.grid(course, search=search, page=page if page.isdigit() else 1)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Gradebook: %(title)s") % {"title": course.title},
+            "course": course,
+            "grid": grid,
+            "search": search,
+            "rows": [(row, [(item, row.cells[item.key]) for item in grid.items]) for row in grid.rows],
+            "picked_user": _int(request.GET.get("user")),
+            "picked_item": request.GET.get("item", "")[:40],
+            "settings_url": self._settings_url(course),
+        }
+        return TemplateResponse(request, "admin/grades/grid.html", context)
+
+    def _settings_url(self, course) -> str:
+        gradebook = Gradebook.objects.filter(course=course).first()
+        if gradebook is None:
+            return reverse("admin:grades_gradebook_add") + f"?course={course.pk}"
+        return reverse("admin:grades_gradebook_change", args=[gradebook.pk])
+
+    def _override(self, request, course) -> None:
+        user = get_user_model().objects.filter(pk=_int(request.POST.get("user"))).first()
+        raw = (request.POST.get("percent") or "").strip().replace(",", ".")
+        try:
+            percent = None if raw == "" else Decimal(raw)
+        except InvalidOperation:
+            messages.error(request, _("Give a percent from 0 to 100."))
+            return
+        if user is None or (percent is not None and not percent.is_finite()):
+            messages.error(request, _("Give a percent from 0 to 100."))
+            return
+        try:
+            services.override_set(
+                course=course, user=user, item_key=request.POST.get("item", ""), percent=percent,
+                reason=request.POST.get("reason", ""), by=request.user,
+            )  # fmt: skip
+        except ApplicationError as exc:
+            errors = exc.extra.get("errors") or {}
+            messages.error(request, " ".join(m for msgs in errors.values() for m in msgs) or exc.message)
+            return
+        messages.success(request, _("Grade set.") if percent is not None else _("Grade set by hand removed."))
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,71 @@
+"""Gradebook rules: the course's settings, and the cells set by hand (with a reason, who and
+when, every version kept)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from assignments.models import Assignment
+from courses.models import Course
+from enrollments import selectors as enrollment_selectors
+from grades.models import Gradebook, ManualItem, Override
+from lms.exceptions import ApplicationError
+from quizzes.models import Quiz
+
+_ITEM_MODELS = {"quiz": Quiz, "assignment": Assignment, "manual": ManualItem}
+
+
+def _invalid(errors: dict) -> ApplicationError:
+    return ApplicationError("Invalid input.", code="invalid", extra={"errors": errors})
+
+
+def item_exists(course: Course, item_key: str) -> bool:
+    kind, _sep, pk = (item_key or "").partition(":")
+    model = _ITEM_MODELS.get(kind)
+    return bool(model and pk.isdigit() and model.objects.filter(course=course, pk=int(pk)).exists())
+
+
+@transaction.atomic
+def override_set(*, course: Course, user, item_key: str, percent: Decimal | None, reason: str, by) -> Override | None:
+    """Set one cell by hand (percent 0-100, with a reason), or clear it (`percent` None),
+    for a learner of the course and one of its items."""
+    if not item_exists(course, item_key):
+        raise _invalid({"item": [_("No such grade item in this course.")]})
+    if enrollment_selectors.seated_enrollment_for(user, course_id=course.pk) is None:
+        raise _invalid({"user": [_("Only a learner of this course has grades in it.")]})
+    if percent is None:
+        Override.objects.filter(course=course, user=user, item_key=item_key).delete()
+        return None
+    if not (Decimal(0) <= percent <= Decimal(100)):
+        raise _invalid({"percent": [_("Give a percent from 0 to 100.")]})
+    reason = (reason or "").replace("\x00", "").strip()
+    if not reason:
+        raise _invalid({"reason": [_("Say why the grade is set by hand.")]})
+    override, _created = Override.objects.update_or_create(
+        course=course, user=user, item_key=item_key, defaults={"percent": percent, "reason": reason[:300], "by": by}
+    )
+    return override
+
+
+@transaction.atomic
+def gradebook_update(*, course: Course, data: dict) -> Gradebook:
+    gradebook, _created = Gradebook.objects.get_or_create(course=course)
+    if "quiz_policy" in data:
+        if data["quiz_policy"] not in Gradebook.QuizPolicy.values:
+            raise _invalid({"quiz_policy": [_("Unknown policy.")]})
+        gradebook.quiz_policy = data["quiz_policy"]
+    if "scale" in data:
+        scale = data["scale"]
+        ok = isinstance(scale, list) and scale and all(
+            isinstance(s, list | tuple) and len(s) == 2 and isinstance(s[0], int | float) and 0 <= s[0] <= 100
+            and isinstance(s[1], str) and s[1].strip()
+            for s in scale
+        )  # fmt: skip
+        if not ok:
+            raise _invalid({"scale": [_('A list of [lowest percent, letter], e.g. [[90, "A"], [0, "F"]].')]})
+        gradebook.scale = [[s[0], s[1].strip()[:8]] for s in scale]
+    gradebook.save()
+    return gradebook
