@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -49,8 +50,34 @@ class InstructorWorkspace:
         return access.can_use_instructor_admin(request.user)
 
 
+class AssignmentForm(lms_admin.ShownFieldsModelForm):
+    """The model's rules run with the form (ModelForm); the service's own are asked here
+    too, so a refusal is shown on its field and nothing typed is lost."""
+
+    def clean(self):
+        data = super().clean()
+        for field, problems in services.assignment_module_problems(self.instance, data.get("module")).items():
+            for problem in problems:
+                self.add_error(field, problem)
+        return data
+
+
+class ExtensionForm(lms_admin.ShownFieldsModelForm):
+    def clean(self):
+        data = super().clean()
+        assignment = data.get("assignment") or getattr(self.instance, "assignment", None)
+        user = data.get("user") or getattr(self.instance, "user", None)
+        if assignment is not None and user is not None:
+            problems = services.extension_problems(assignment=assignment, user=user, due_at=data.get("due_at"))
+            for field, messages_ in problems.items():
+                for problem in messages_:
+                    self.add_error(field if field in self.fields else None, problem)
+        return data
+
+
 @admin.register(Assignment)
 class AssignmentAdmin(InstructorWorkspace, MarkdownPreviewMixin, lms_admin.HistoryAdmin):
+    form = AssignmentForm
     markdown_fields = ("instructions",)
     list_display = ["title", "course", "due_at", "points", "is_required", "waiting"]
     list_filter = ["is_required", ("course", admin.RelatedOnlyFieldListFilter)]
@@ -78,11 +105,18 @@ class AssignmentAdmin(InstructorWorkspace, MarkdownPreviewMixin, lms_admin.Histo
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("Waiting for a grade"))
+    def get_queryset(self, request):
+        # The "waiting" column: one count per row in the list's own query, not a query each.
+        waiting = Count("submissions", filter=Q(submissions__status=Submission.Status.SUBMITTED))
+        return super().get_queryset(request).annotate(waiting_count=waiting)
+
+    @admin.display(description=_("Waiting for a grade"), ordering="waiting_count")
     def waiting(self, obj):
         if not obj.pk:
             return "-"
-        count = obj.submissions.filter(status=Submission.Status.SUBMITTED).count()
+        count = getattr(obj, "waiting_count", None)
+        if count is None:
+            count = obj.submissions.filter(status=Submission.Status.SUBMITTED).count()
         url = (
             reverse("admin:assignments_submission_changelist")
             + f"?assignment__id__exact={obj.pk}&status__exact=submitted"
@@ -90,15 +124,14 @@ class AssignmentAdmin(InstructorWorkspace, MarkdownPreviewMixin, lms_admin.Histo
         return format_html('<a href="{}">{}</a>', url, count)
 
     def save_model(self, request, obj, form, change):
+        # AssignmentForm asked the services' rules first; a refusal left (a change made
+        # meanwhile) is shown by lms.admin.ModelAdmin.
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.ASSIGNMENT_FIELDS}
-        try:
-            if change:
-                services.assignment_update(assignment=obj, data=data)
-            else:
-                form.instance = services.assignment_create(data=form.cleaned_data)
-                obj.pk = form.instance.pk
-        except ApplicationError as exc:  # the form's own validation ran the same model rules
-            messages.error(request, exc.message)
+        if change:
+            services.assignment_update(assignment=obj, data=data)
+        else:
+            form.instance = services.assignment_create(data=form.cleaned_data)
+            obj.pk = form.instance.pk
 
     @admin.action(description=_("Show learners the grades held so far"))
     def release_grades(self, request, queryset):
@@ -108,12 +141,17 @@ class AssignmentAdmin(InstructorWorkspace, MarkdownPreviewMixin, lms_admin.Histo
 
 @admin.register(Extension)
 class ExtensionAdmin(InstructorWorkspace, lms_admin.HistoryAdmin):
+    form = ExtensionForm
     course_path = "assignment__course"
     list_display = ["user", "assignment", "due_at", "reason", "granted_by"]
     list_select_related = ["user", "assignment", "granted_by"]
     search_fields = ["user__email", "assignment__title"]
     fields = ["assignment", "user", "due_at", "reason", "granted_by"]
-    readonly_fields = ["granted_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An extension is one learner's, for one assignment: changing either would leave
+        # the old one in place; a new one is added instead.
+        return ["assignment", "user", "granted_by"] if obj is not None else ["granted_by"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "assignment":
@@ -129,14 +167,11 @@ class ExtensionAdmin(InstructorWorkspace, lms_admin.HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data
-        try:
-            form.instance = services.extension_grant(
-                assignment=data["assignment"], user=data["user"], due_at=data["due_at"], by=request.user,
-                reason=data.get("reason", ""),
-            )  # fmt: skip
-            obj.pk = form.instance.pk
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        form.instance = services.extension_grant(
+            assignment=data.get("assignment") or obj.assignment, user=data.get("user") or obj.user,
+            due_at=data["due_at"], by=request.user, reason=data.get("reason", ""),
+        )  # fmt: skip
+        obj.pk = form.instance.pk
 
 
 class GradeForm(lms_admin.StyledForm):
@@ -159,11 +194,19 @@ class GradeForm(lms_admin.StyledForm):
 class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
     course_path = "assignment__course"
     list_display = ["learner", "assignment", "number", "status", "submitted_at", "late", "final_score", "grade_link"]
-    list_filter = ["status", ("assignment__course", admin.RelatedOnlyFieldListFilter), "assignment"]
+    list_filter = [
+        "status",
+        ("assignment__course", admin.RelatedOnlyFieldListFilter),
+        ("assignment", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["user__email", "user__first_name", "user__last_name", "assignment__title"]
     list_select_related = ["user", "assignment"]
     list_display_links = None
     readonly_fields = [f.name for f in Submission._meta.fields if f.name not in ("id",)]
+
+    def get_queryset(self, request):
+        # A draft is the learner's until they hand it in.
+        return super().get_queryset(request).exclude(status=Submission.Status.DRAFT)
 
     def has_add_permission(self, request):
         return False

@@ -6,6 +6,7 @@ from enum import StrEnum
 
 class ErrorCode(StrEnum):
     ALREADY_GRADED = "already_graded"
+    ALREADY_SUBMITTED = "already_submitted"
     CLOSED = "assignment_closed"
     EDITED_MEANWHILE = "edited_meanwhile"
     INVALID = "invalid"

@@ -26,6 +26,12 @@ def requirement_key(assignment_id: int) -> str:
     return f"assignment:{assignment_id}"
 
 
+def attachment_max_mb() -> int:
+    """The largest file a learner may hand in, in MB: the one limit every upload has
+    (COURSE_ATTACHMENT_MAX_BYTES), so an assignment never promises more."""
+    return settings.COURSE_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+
+
 def private_storage():
     from lms.storage import get_private_storage
 
@@ -66,7 +72,9 @@ class Assignment(TimeStampedModel):
         _("files at most"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
     max_file_mb = models.PositiveSmallIntegerField(
-        _("size of each file at most (MB)"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+        _("size of each file at most (MB)"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(attachment_max_mb)],
     )
     opens_at = models.DateTimeField(_("opens"), null=True, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)

@@ -50,9 +50,12 @@ def submissions_of(user, assignment: Assignment) -> QuerySet[Submission]:
 
 
 def _visible_submissions_q(user) -> Q:
+    """Its learner sees their own, drafts included; the course's teachers and staff what
+    is handed in (a draft is the learner's until they hand it in)."""
+    handed_in = ~Q(status=Submission.Status.DRAFT)
     if access.is_full_access(user):
-        return Q()
-    return Q(user=user) | access.teaches_q(user, via="assignment__course")
+        return Q(user=user) | handed_in
+    return Q(user=user) | (handed_in & access.teaches_q(user, via="assignment__course"))
 
 
 def submission_get_for(user, submission_id: int) -> Submission:

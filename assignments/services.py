@@ -22,6 +22,7 @@ from accounts import services as account_services
 from assignments.errors import ErrorCode
 from assignments.models import Assignment, DueReminder, Extension, Submission, SubmissionFile
 from courses import access
+from courses.models import Module
 from courses.validators import validate_attachment
 from enrollments import selectors as enrollment_selectors
 from enrollments import services as enrollment_services
@@ -64,11 +65,19 @@ def assignment_create(*, data: Mapping) -> Assignment:
     return assignment
 
 
+def assignment_module_problems(assignment: Assignment, module: Module | None) -> dict[str, list[str]]:
+    """Why `module` cannot hold `assignment` (empty when it can): an assignment stays in
+    its course. The admin's form asks it before saving."""
+    if assignment.pk and module is not None and module.course_id != assignment.course_id:
+        return {"module": [_("An assignment stays in its course: pick a module of that course.")]}
+    return {}
+
+
 @transaction.atomic
 def assignment_update(*, assignment: Assignment, data: Mapping) -> Assignment:
-    module = data.get("module")
-    if module is not None and module.course_id != assignment.course_id:
-        raise _invalid({"module": [_("An assignment stays in its course: pick a module of that course.")]})
+    problems = assignment_module_problems(assignment, data.get("module"))
+    if problems:
+        raise _invalid(problems)
     for name in ASSIGNMENT_FIELDS:
         if name in data:
             setattr(assignment, name, data[name])
@@ -87,16 +96,51 @@ def assignment_requirement_sync(*, assignment: Assignment, deleted: bool = False
     )
 
 
+def extension_problems(*, assignment: Assignment, user, due_at: datetime | None) -> dict[str, list[str]]:
+    """Why this extension cannot be granted (empty when it can). The admin's form asks it
+    before saving."""
+    problems: dict[str, list[str]] = {}
+    if enrollment_selectors.seated_enrollment_for(user, course_id=assignment.course_id) is None:
+        problems["user"] = [_("Only a learner of this course can be given an extension.")]
+    if due_at is None:
+        problems["due_at"] = [_("Give the learner's own due date.")]
+    return problems
+
+
 @transaction.atomic
 def extension_grant(*, assignment: Assignment, user, due_at: datetime, by, reason: str = "") -> Extension:
     """`user`'s own due date for `assignment` (granted again: changed). Work already handed
-    in keeps the lateness it had; what they hand in from now on is measured against it."""
-    if enrollment_selectors.seated_enrollment_for(user, course_id=assignment.course_id) is None:
-        raise _invalid({"user": [_("Only a learner of this course can be given an extension.")]})
+    in is measured against it too, as an extension granted after the fact is meant to
+    (an illness): its lateness and late penalty are counted again, a released grade
+    changing with them."""
+    problems = extension_problems(assignment=assignment, user=user, due_at=due_at)
+    if problems:
+        raise _invalid(problems)
     extension, _created = Extension.objects.update_or_create(
         assignment=assignment, user=user, defaults={"due_at": due_at, "reason": reason, "granted_by": by}
     )
+    _recount_lateness(assignment, user, due=due_at)
     return extension
+
+
+def _recount_lateness(assignment: Assignment, user, *, due: datetime) -> None:
+    handed_in = list(
+        Submission.objects.select_for_update()
+        .filter(assignment=assignment, user=user, submitted_at__isnull=False)
+        .select_related("assignment__course", "user")
+    )
+    for submission in handed_in:
+        submission.due_at = due
+        submission.late_seconds = max(0, int((submission.submitted_at - due).total_seconds()))
+        fields = ["due_at", "late_seconds", "updated_at"]
+        if submission.score is not None:
+            submission.penalty_percent = late_penalty(assignment, submission.late_seconds)
+            submission.final_score = _quantize(submission.score * (100 - submission.penalty_percent) / 100)
+            submission.version += 1
+            fields += ["penalty_percent", "final_score", "version"]
+        submission.save(update_fields=fields)
+        if submission.status == Submission.Status.RETURNED:
+            _requirement_sync_for(submission)
 
 
 # --- handing work in -------------------------------------------------------------------
@@ -165,13 +209,17 @@ def _ensure_learner(user, assignment: Assignment) -> None:
 @transaction.atomic
 def submission_save(
     *, user, assignment: Assignment, text: str | None = None, files: Sequence = (), final: bool = True,
-    keep_files: bool = True, now: datetime | None = None,
+    remove_files: Sequence[int] = (), now: datetime | None = None,
 ) -> tuple[Submission, bool]:  # fmt: skip
     """Hand work in (`final`) or keep it as a draft. The learner's work in progress is
     changed while it is not graded: a double click, a retry or a second visit changes the
-    same submission (a database constraint holds one in progress per learner). After a
-    grade, a new submission is allowed while `max_submissions` is not reached. The time
-    is the server's; lateness is measured against the learner's own due date.
+    same submission (a database constraint holds one in progress per learner). Work
+    handed in is changed only by handing it in again, never back into a draft, and
+    nothing is accepted after the learner's last moment. `text` None keeps the text
+    there; `files` are added to those kept, `remove_files` (their ids) taken away. After
+    a grade, a new submission is allowed while `max_submissions` is not reached. The time
+    is the server's; lateness is measured against the learner's own due date. Every
+    change bumps the version, so a grader looking at the older one is told.
     (submission, created)."""
     now = now or timezone.now()
     _ensure_learner(user, assignment)
@@ -180,16 +228,22 @@ def submission_save(
         raise ConflictError("This assignment is not open yet.", code=ErrorCode.NOT_OPEN)
     due = due_for(user, assignment)
     closes = closes_for(assignment, due)
-    if final and closes and now > closes:
+    if closes and now > closes:
         raise ConflictError("This assignment no longer accepts work.", code=ErrorCode.CLOSED)
-    text = (text or "").replace("\x00", "")
-    if text and not assignment.accept_text:
-        raise _invalid({"text": [_("This assignment takes files, not text.")]})
-    if len(text) > TEXT_LIMIT:
-        raise _invalid({"text": [_("The text is too long.")]})
+    if text is not None:
+        text = text.replace("\x00", "")
+        if text and not assignment.accept_text:
+            raise _invalid({"text": [_("This assignment takes files, not text.")]})
+        if len(text) > TEXT_LIMIT:
+            raise _invalid({"text": [_("The text is too long.")]})
     _check_files(assignment, files)
 
-    current = Submission.objects.filter(assignment=assignment, user=user, status__in=Submission.IN_PROGRESS).first()
+    # Locked: a grade being saved meanwhile is never overwritten by this save.
+    current = (
+        Submission.objects.select_for_update()
+        .filter(assignment=assignment, user=user, status__in=Submission.IN_PROGRESS)
+        .first()
+    )
     created = current is None
     if created:
         used = Submission.objects.filter(assignment=assignment, user=user).exclude(status=Submission.Status.DRAFT)
@@ -199,24 +253,36 @@ def submission_save(
             )
         number = (Submission.objects.filter(assignment=assignment, user=user).aggregate(n=Max("number"))["n"] or 0) + 1
         current = Submission(assignment=assignment, user=user, number=number)
-    kept = list(current.files.all()) if current.pk and keep_files else []
-    if kept and files and len(kept) + len(files) > assignment.max_files:
+    elif not final and current.status == Submission.Status.SUBMITTED:
+        raise ConflictError(
+            "Your work is handed in: hand in the changed version instead of keeping a draft.",
+            code=ErrorCode.ALREADY_SUBMITTED,
+        )
+    removed = {int(pk) for pk in remove_files if str(pk).isdigit()}
+    kept = [f for f in current.files.all() if f.pk not in removed] if current.pk else []
+    if files and len(kept) + len(files) > assignment.max_files:
         raise _invalid({"files": [_("Hand in %(n)d files at most.") % {"n": assignment.max_files}]})
-    if final and not (text.strip() or files or kept):
+    if text is not None:
+        current.text = text
+    if final and not (current.text.strip() or files or kept):
         raise _invalid({"text": [_("Hand in some text or a file.")]})
-    current.text = text
     if final:
         current.status = Submission.Status.SUBMITTED
         current.submitted_at = now
         current.due_at = due
         current.late_seconds = max(0, int((now - due).total_seconds())) if due else 0
+    if not created:
+        current.version += 1
     try:
         with transaction.atomic():
             current.save()
     except IntegrityError as exc:  # another request made it first: the constraint held
         raise ConflictError("Your work is being handed in already.", code=ErrorCode.EDITED_MEANWHILE) from exc
-    if current.pk and not keep_files:
-        current.files.all().delete()
+    if removed and not created:
+        for old in current.files.filter(pk__in=removed):
+            storage, name = old.file.storage, old.file.name
+            old.delete()
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
     for upload in files:
         SubmissionFile.objects.create(
             submission=current, file=upload, original_name=upload.name.rsplit("/", 1)[-1][:255], size=upload.size
@@ -257,7 +323,7 @@ def submission_grade(
     assignment = locked.assignment
     if locked.version != version:
         raise ConflictError(
-            "Someone graded this submission while you were looking at it.",
+            "This work changed while you were looking at it: graded by someone else, or handed in again.",
             code=ErrorCode.EDITED_MEANWHILE,
             extra={
                 "current": {
@@ -299,13 +365,7 @@ def _release(submissions: list[Submission], *, now: datetime) -> int:
         submission.released_at = submission.released_at or now
         submission.save(update_fields=["status", "released_at", "updated_at"])
         released += 1
-        assignment = submission.assignment
-        # A pass is reported met, required or not (as a quiz's): it counts at once if the
-        # course requires the assignment later.
-        if submission.final_score * 100 / assignment.points >= assignment.pass_percent:
-            enrollment_services.requirement_complete(
-                user=submission.user, course_id=assignment.course_id, key=assignment.requirement_key
-            )
+        _requirement_sync_for(submission)
         if first_time:
             user = submission.user
             transaction.on_commit(
@@ -324,6 +384,30 @@ def _release(submissions: list[Submission], *, now: datetime) -> int:
     if released:
         transaction.on_commit(lambda: metrics.GRADES_RELEASED.inc(released))
     return released
+
+
+def _requirement_sync_for(submission: Submission) -> None:
+    """A released grade and the course requirement: a pass is reported met, required or
+    not (as a quiz's), so it counts at once if the course requires the assignment later;
+    a grade changed below the pass mark withdraws it unless another version passes."""
+    assignment = submission.assignment
+    if submission.final_score * 100 / assignment.points >= assignment.pass_percent:
+        enrollment_services.requirement_complete(
+            user=submission.user, course_id=assignment.course_id, key=assignment.requirement_key
+        )
+    elif not _passed_elsewhere(submission):
+        enrollment_services.requirement_withdraw(
+            user=submission.user, course_id=assignment.course_id, key=assignment.requirement_key
+        )
+
+
+def _passed_elsewhere(submission: Submission) -> bool:
+    """Whether another released submission of the learner's still passes."""
+    assignment = submission.assignment
+    others = Submission.objects.filter(
+        assignment=assignment, user_id=submission.user_id, status=Submission.Status.RETURNED
+    ).exclude(pk=submission.pk)
+    return any(s.final_score * 100 / assignment.points >= assignment.pass_percent for s in others.only("final_score"))
 
 
 @transaction.atomic
@@ -374,7 +458,11 @@ def due_reminders_send(*, now: datetime | None = None) -> int:
     for assignment in candidates.select_related("course"):
         learners = (
             Enrollment.objects.filter(course_id=assignment.course_id, status=Enrollment.Status.ACTIVE)
-            .exclude(user__submissions__assignment=assignment, user__submissions__submitted_at__isnull=False)
+            # One subquery: an exclude() across the relation would match the two conditions
+            # on different submissions (any hand-in elsewhere and any row here).
+            .exclude(
+                user__in=Submission.objects.filter(assignment=assignment, submitted_at__isnull=False).values("user")
+            )
             .exclude(user__in=DueReminder.objects.filter(assignment=assignment).values("user"))
             .select_related("user")
         )

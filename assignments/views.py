@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -69,6 +70,7 @@ def assignment_detail(request, assignment_id: int):
                 services.submission_save(
                     user=request.user, assignment=assignment, text=form.cleaned_data.get("text", ""),
                     files=form.cleaned_data.get("files", []), final=final,
+                    remove_files=request.POST.getlist("remove_files")[:50],
                 )  # fmt: skip
             except ApplicationError as exc:
                 errors = exc.extra.get("errors")
@@ -83,6 +85,7 @@ def assignment_detail(request, assignment_id: int):
                 messages.success(request, _("Your work is handed in.") if final else _("Draft saved."))
                 return redirect("assignments:detail", assignment_id=assignment.pk)
     due = services.due_for(request.user, assignment) if signed_in else assignment.due_at
+    closes = services.closes_for(assignment, due)
     teaching = access.can_edit_course(request.user, assignment.course)
     context = {
         "assignment": assignment,
@@ -90,7 +93,8 @@ def assignment_detail(request, assignment_id: int):
         "submissions": submissions,
         "current": current,
         "due": due,
-        "closes": services.closes_for(assignment, due),
+        "closes": closes,
+        "closed": closes is not None and timezone.now() > closes,
         "teaching": teaching,
         "waiting": selectors.submissions_to_grade(request.user, assignment).count() if teaching else 0,
         "can_hand_in": signed_in and not teaching and _may_hand_in(assignment, submissions),
@@ -122,7 +126,13 @@ def submission_file(request, submission_id: int, file_id: int):
         raise Http404("File not found.")
     extension = found.file.name.rsplit(".", 1)[-1].lower()
     if request.GET.get("inline") and extension in INLINE_TYPES:
-        return private_file_response(
+        response = private_file_response(
             found.file, filename=found.download_name, content_type=INLINE_TYPES[extension], inline=True
         )
+        # The grader frames a PDF on this site's own page. The response's CSP sandbox
+        # keeps it from running as a page; a sandboxed frame would stop the browser's
+        # PDF viewer, so the frame itself is not sandboxed.
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response["Content-Security-Policy"] += "; frame-ancestors 'self'"
+        return response
     return private_file_response(found.file, filename=found.download_name)

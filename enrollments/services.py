@@ -398,6 +398,16 @@ def requirement_complete(*, user, course_id: int, key: str) -> Enrollment | None
     return enrollment_check_completion(enrollment=enrollment)
 
 
+def requirement_withdraw(*, user, course_id: int, key: str) -> None:
+    """Another app reports a requirement no longer met (a grade changed below the pass
+    mark). A course already completed stays completed, as everywhere; an active one
+    counts the requirement as unmet again. Idempotent."""
+    enrollment = selectors.seated_enrollment_for(user, course_id=course_id)
+    if enrollment is None or enrollment.status != Enrollment.Status.ACTIVE:
+        return
+    RequirementCompletion.objects.filter(enrollment=enrollment, key=key).delete()
+
+
 @transaction.atomic
 def enrollment_check_completion(*, enrollment: Enrollment) -> Enrollment:
     """Complete an active enrollment whose requirements are all met, exactly once: the

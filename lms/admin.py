@@ -15,13 +15,16 @@ to the admin's own forms (bulk enrolment, revoke, issue), which are plain Django
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 from unfold import admin as unfold_admin
 from unfold import widgets as unfold_widgets
+
+from lms.exceptions import ApplicationError
 
 
 class ShownFieldsModelForm(forms.ModelForm):
@@ -87,7 +90,18 @@ class StyledForm(forms.Form):
 
 
 class ModelAdmin(unfold_admin.ModelAdmin):
+    """The project's ModelAdmin. A service refusing a save its form could not foresee (a
+    change made meanwhile by someone else) rolls the save back and shows the reason on the
+    same page: never a 500, never a "saved" message for nothing saved."""
+
     form = ShownFieldsModelForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class LabelledRowForm(ShownFieldsModelForm):

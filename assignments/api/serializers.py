@@ -56,7 +56,13 @@ class SubmissionSerializer(serializers.Serializer):
 class HandInSerializer(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=200_000)
     files = serializers.ListField(child=serializers.FileField(), required=False, max_length=20)
-    final = serializers.BooleanField(default=True, help_text="false keeps a draft.")
+    final = serializers.BooleanField(default=True, help_text="false keeps a draft (not once handed in: 409).")
+    remove_files = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=50,
+        help_text="Ids of files of your work in progress to take away. Text left out is kept.",
+    )
 
 
 class GradeSerializer(serializers.Serializer):

@@ -33,8 +33,13 @@ def assignment_payload(assignment, user) -> dict:
             "your_closes_at": services.closes_for(assignment, due)}  # fmt: skip
 
 
-def submission_payload(submission: Submission, user) -> dict:
-    released = selectors.grade_visible_to(user, submission)
+def submission_payload(submission: Submission, user, *, teaching: bool | None = None) -> dict:
+    """`teaching`: whether `user` teaches the course, when the caller knows (a list asks
+    once, not once a row)."""
+    if teaching is None:
+        released = selectors.grade_visible_to(user, submission)
+    else:
+        released = teaching or submission.status == Submission.Status.RETURNED
     return {
         "id": submission.pk,
         "assignment_id": submission.assignment_id,
@@ -92,12 +97,12 @@ class AssignmentSubmissionsView(GenericAPIView):
             )
             page = self.paginate_queryset(rows)
             return self.get_paginated_response(
-                [SubmissionSerializer(submission_payload(s, request.user)).data for s in page]
+                [SubmissionSerializer(submission_payload(s, request.user, teaching=True)).data for s in page]
             )
         rows = selectors.submissions_of(request.user, assignment)
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(
-            [SubmissionSerializer(submission_payload(s, request.user)).data for s in page]
+            [SubmissionSerializer(submission_payload(s, request.user, teaching=False)).data for s in page]
         )
 
     @extend_schema(
@@ -111,12 +116,17 @@ class AssignmentSubmissionsView(GenericAPIView):
         assignment = selectors.assignment_get_for(request.user, assignment_id)
         data = request.data
         if hasattr(data, "getlist"):
-            data = {**{k: data.get(k) for k in data if k != "files"}, "files": request.FILES.getlist("files")}
+            data = {
+                **{k: data.get(k) for k in data if k not in ("files", "remove_files")},
+                "files": request.FILES.getlist("files"),
+                "remove_files": data.getlist("remove_files"),
+            }
         serializer = HandInSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         submission, created = services.submission_save(
-            user=request.user, assignment=assignment, text=serializer.validated_data.get("text", ""),
+            user=request.user, assignment=assignment, text=serializer.validated_data.get("text"),
             files=serializer.validated_data.get("files", []), final=serializer.validated_data["final"],
+            remove_files=serializer.validated_data.get("remove_files", []),
         )  # fmt: skip
         submission = selectors.submission_get_for(request.user, submission.pk)
         body = SubmissionSerializer(submission_payload(submission, request.user)).data

@@ -161,7 +161,7 @@ def test_the_grader_grades_and_goes_to_the_next_ungraded(client, task, teacher):
     assert (first.status, first.score) == ("graded", Decimal(15))
     stale = client.post(reverse("admin:assignments_submission_grade", args=[first.pk]), {"score": "2", "version": 1})
     assert stale.status_code == 200
-    assert "Someone graded this submission" in stale.content.decode()
+    assert "This work changed while you were looking at it" in stale.content.decode()
     assert Submission.objects.get(pk=first.pk).score == Decimal(15)
 
 

@@ -61,6 +61,14 @@ def test_a_late_file_is_graded_released_and_completes_the_course(new_page, audit
     grader.locator("[data-kpi=waiting] a").click()
     grader.get_by_role("link", name="Grade", exact=True).click()
     expect(grader.get_by_role("link", name="essay.pdf")).to_be_visible()
+    # The PDF is shown in the page by the browser's viewer (a sandboxed frame, or one the
+    # site's DENY framing rule blocks, shows Chromium's error page instead).
+    for _ in range(50):
+        if any(f.url.startswith("chrome-extension://") for f in grader.frames):
+            break
+        grader.wait_for_timeout(100)
+    assert not [f.url for f in grader.frames if f.url.startswith("chrome-error")]
+    assert any(f.url.startswith("chrome-extension://") for f in grader.frames), [f.url for f in grader.frames]
     expect(grader.get_by_text("Late penalty: 10")).to_be_visible()
     grader.get_by_label("Score").fill("16")
     grader.get_by_label("Feedback (Markdown)").fill("A clear argument. **Cite your sources.**")
