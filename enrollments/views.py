@@ -15,7 +15,7 @@ from enrollments import access as lesson_access
 from enrollments import selectors, services
 from enrollments.models import Enrollment
 from enrollments.outline import outline_html
-from lms.exceptions import ApplicationError
+from lms.exceptions import ApplicationError, NotFoundError
 
 
 @login_required
@@ -132,7 +132,17 @@ def video(request, slug: str, lesson_id: int):
 
 
 def attachment(request, slug: str, lesson_id: int, attachment_id: int):
-    lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
+    try:
+        lesson = course_selectors.lesson_get_for(request.user, lesson_id, course_slug=slug)
+    except NotFoundError:
+        # An address written before the course's slug changed (an image placed in a
+        # lesson's text keeps it): sent on to the current one, for whoever may read it.
+        lesson = course_selectors.lesson_get_for(request.user, lesson_id)
+        if not lesson_access.can_read_lesson(request.user, lesson):
+            raise Http404("Attachment not found.") from None
+        return redirect(
+            "enrollments:attachment", slug=lesson.course.slug, lesson_id=lesson_id, attachment_id=attachment_id
+        )
     if not lesson_access.can_read_lesson(request.user, lesson):
         raise Http404("Attachment not found.")
     found = next((a for a in lesson.attachments.all() if a.pk == attachment_id), None)

@@ -241,6 +241,24 @@ def test_an_image_placed_in_a_lesson_is_served_inline_to_its_readers_only(client
     assert client.get(path).status_code == 404
 
 
+def test_an_image_placed_before_the_course_was_renamed_still_shows(client, owner, course):
+    lesson = Lesson.objects.get(title="Intro")
+    client.force_login(owner)
+    upload = SimpleUploadedFile("d.png", PNG, content_type="image/png")
+    written = client.post(reverse("admin:courses_lesson_image", args=[lesson.pk]), {"image": upload}).json()
+    old_path = written["markdown"].split("(", 1)[1].rstrip(")")
+    course.slug = "built-renamed"
+    course.save()
+    learner = UserFactory()
+    enrollment_services.enrollment_create(user=learner, course=course)
+    client.force_login(learner)
+    moved = client.get(old_path)
+    assert moved.status_code == 302 and moved["Location"].startswith("/courses/built-renamed/")
+    assert client.get(moved["Location"]).status_code == 200
+    client.force_login(UserFactory())  # not enrolled: nothing, not even where it went
+    assert client.get(old_path).status_code == 404
+
+
 @pytest.mark.parametrize(
     "upload, status",
     [

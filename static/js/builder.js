@@ -20,27 +20,41 @@
     });
   }
 
+  // Saves of one list go one at a time, in order: each sends the order the rows have
+  // when its turn comes, so a quick second move never reaches the server before the
+  // first, and a refused one puts back the last order the server accepted.
   function save(list, before, moved) {
-    var order = rows(list).map(function (el) { return Number(el.getAttribute("data-id")); });
-    if (before && order.join() === before.join()) return;
+    if (!list._confirmed) list._confirmed = before || snapshot(list);
+    if (snapshot(list).join() === list._confirmed.join() && !list._pending) return;
     var title = moved ? moved.getAttribute("data-title") : "";
     say(root.getAttribute("data-saving") || "Saving…");
-    fetch(list.getAttribute("data-order-url"), {
-      method: "PUT",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      body: JSON.stringify({ order: order })
-    }).then(function (response) {
-      if (!response.ok) throw response;
-      var position = order.indexOf(Number(moved.getAttribute("data-id"))) + 1;
-      say("“" + title + "”: " + position + " / " + order.length + " ✓");
+    list._pending = (list._pending || 0) + 1;
+    list._queue = (list._queue || Promise.resolve()).then(function () {
+      var order = snapshot(list);
+      if (order.join() === list._confirmed.join()) return null;
+      return fetch(list.getAttribute("data-order-url"), {
+        method: "PUT",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+        body: JSON.stringify({ order: order })
+      }).then(function (response) {
+        if (!response.ok) throw response;
+        list._confirmed = order;
+        var position = order.indexOf(Number(moved.getAttribute("data-id"))) + 1;
+        say("“" + title + "”: " + position + " / " + order.length + " ✓");
+      });
     }).catch(function () {
-      // Put the rows back as the server has them.
-      var byId = {};
-      rows(list).forEach(function (el) { byId[el.getAttribute("data-id")] = el; });
-      (before || []).forEach(function (id) { list.appendChild(byId[id]); });
+      restore(list, list._confirmed);
       say("The new order could not be saved (the page may be out of date): reload it and try again.");
+    }).then(function () {
+      list._pending -= 1;
     });
+  }
+
+  function restore(list, order) {
+    var byId = {};
+    rows(list).forEach(function (el) { byId[el.getAttribute("data-id")] = el; });
+    (order || []).forEach(function (id) { if (byId[id]) list.appendChild(byId[id]); });
   }
 
   function snapshot(list) {
@@ -97,11 +111,16 @@
   root.addEventListener("drop", function (event) {
     if (dragged) event.preventDefault();
   });
-  root.addEventListener("dragend", function () {
+  root.addEventListener("dragend", function (event) {
     if (!dragged) return;
     var item = dragged, before = origin;
     dragged.classList.remove("builder-dragging");
     dragged = null;
+    if (event.dataTransfer && event.dataTransfer.dropEffect === "none") {
+      // Cancelled (Escape, or let go outside the list): the rows go back, nothing saved.
+      restore(item.parentElement, before);
+      return;
+    }
     save(item.parentElement, before, item);
   });
 

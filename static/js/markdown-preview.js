@@ -61,13 +61,17 @@
     box.insertAdjacentElement("afterend", preview);
     box.insertAdjacentElement("afterend", note);
     preview.insertAdjacentElement("beforebegin", label);
-    var timer = null, last = null;
+    var timer = null, last = null, asked = 0;
     function render() {
       if (box.value === last) return;
       last = box.value;
       var body = new FormData();
       body.append("text", box.value);
+      var mine = ++asked;
       post(box.getAttribute("data-markdown-preview"), body).then(function (data) {
+        // An answer to older text arriving after a newer one is dropped: the preview is
+        // always of the latest text asked for.
+        if (mine !== asked) return;
         // The server's sanitiser (an allow-list) made this HTML: it is safe to show.
         preview.innerHTML = data.html;
       }).catch(function () {});

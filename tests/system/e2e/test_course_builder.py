@@ -229,3 +229,45 @@ def test_the_lesson_text_previews_live_and_a_pasted_image_reaches_its_learners(n
     stranger = new_page()
     response = stranger.request.get(f"/courses/{course.slug}/lessons/{lesson.pk}/attachments/{image.pk}/")
     assert response.status == 404
+
+
+def test_quick_moves_are_saved_one_after_the_other_and_a_cancelled_drag_saves_nothing(new_page):
+    teacher = data.instructor()
+    course = data.course(title="Quick moves", modules=[("Week", ["Alpha", "Beta", "Gamma"])], teacher=teacher)
+    page = new_page(viewport={"width": 1366, "height": 900})
+    _log_in(page, teacher)
+    page.goto(f"/admin/courses/course/{course.pk}/builder/")
+    held = []
+    page.route("**/lessons/order/", lambda route: held.append(route))
+    page.get_by_role("button", name="Move lesson “Alpha” down").click()
+    page.get_by_role("button", name="Move lesson “Alpha” down").click()
+    page.wait_for_timeout(400)
+    assert len(held) == 1  # the second move waits for the first to be saved
+    held[0].continue_()
+    page.wait_for_function("() => document.querySelector('#builder-status').textContent.includes('2 / 3')")
+    for _ in range(30):
+        if len(held) == 2:
+            break
+        page.wait_for_timeout(100)
+    held[1].continue_()
+    page.wait_for_function("() => document.querySelector('#builder-status').textContent.includes('3 / 3')")
+    titles = lambda: list(  # noqa: E731
+        Lesson.objects.filter(course=course).order_by("position").values_list("title", flat=True)
+    )
+    assert titles() == ["Beta", "Gamma", "Alpha"]
+    page.unroute("**/lessons/order/")
+
+    # A drag let go outside the list is cancelled: the rows go back and nothing is sent.
+    sent = []
+    page.on("request", lambda request: sent.append(request.url) if request.method == "PUT" else None)
+    order = "rows => rows.map(r => r.dataset.title)"
+    page.locator("li[data-title='Beta'] .builder-handle").hover()
+    page.mouse.down()
+    alpha = page.locator("li[data-title='Alpha']").bounding_box()
+    page.mouse.move(alpha["x"] + 200, alpha["y"] + alpha["height"] - 4, steps=8)
+    assert page.locator("li.builder-lesson").evaluate_all(order) == ["Gamma", "Alpha", "Beta"]  # moving
+    page.mouse.move(5, 5, steps=8)  # out of the builder, and let go there
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    assert page.locator("li.builder-lesson").evaluate_all(order) == ["Beta", "Gamma", "Alpha"]
+    assert sent == [] and titles() == ["Beta", "Gamma", "Alpha"]
