@@ -3,6 +3,7 @@ grade the assignments of the courses they teach; staff all. Grading has its own 
 grader): the work on one side, score and feedback on the other, the next ungraded piece
 one key away; every change goes through assignments.services."""
 
+import json
 from decimal import Decimal
 
 from django import forms
@@ -50,9 +51,59 @@ class InstructorWorkspace:
         return access.can_use_instructor_admin(request.user)
 
 
+class RubricField(forms.CharField):
+    """A rubric typed one criterion a line, its levels after a colon, each "label = points",
+    separated by |: "Clarity: Unclear = 0 | Clear = 3 | Excellent = 5"."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                f"{c['title']}: " + " | ".join(f"{lv['label']} = {lv['points']}" for lv in c["levels"]) for c in value
+            )
+        return value
+
+    def to_python(self, value) -> list:
+        if isinstance(value, list):
+            return value
+        rubric = []
+        for n, line in enumerate((super().to_python(value) or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            title, colon, rest = line.partition(":")
+            levels = []
+            for part in rest.split("|") if colon else []:
+                label, equals, points = part.rpartition("=")
+                try:
+                    number = Decimal(points.strip())
+                except ArithmeticError:
+                    number = None
+                if not equals or not label.strip() or number is None or not number.is_finite():
+                    raise forms.ValidationError(
+                        _("Line %(n)s: write “Criterion: level = points | level = points”.") % {"n": n}
+                    )
+                levels.append({"label": label.strip()[:120], "points": str(number)})
+            if not colon or len(levels) < 2:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write “Criterion: level = points | level = points”.") % {"n": n}
+                )
+            rubric.append({"title": title.strip()[:200], "levels": levels})
+        return rubric
+
+
 class AssignmentForm(lms_admin.ShownFieldsModelForm):
     """The model's rules run with the form (ModelForm); the service's own are asked here
     too, so a refusal is shown on its field and nothing typed is lost."""
+
+    rubric = RubricField(
+        label=_("Rubric (optional)"),
+        required=False,
+        help_text=_(
+            "One criterion a line: “Clarity: Unclear = 0 | Clear = 3 | Excellent = 5”. The best levels add up"
+            " to the points; the grader picks a level of each and the score is their sum."
+        ),
+    )
 
     def clean(self):
         data = super().clean()
@@ -95,7 +146,7 @@ class AssignmentAdmin(InstructorWorkspace, MarkdownPreviewMixin, lms_admin.Histo
         (None, {"fields": ["title", "module", "course", "instructions", "points", "waiting"]}),
         (_("What learners hand in"), {"fields": ["accept_text", "accept_files", "max_files", "max_file_mb", "max_submissions"]}),
         (_("Dates"), {"fields": ["opens_at", "due_at", "cutoff_at", "late_policy", "late_penalty_percent", "late_penalty_cap_percent"]}),
-        (_("Grades"), {"fields": ["is_required", "pass_percent", "release_policy"]}),
+        (_("Grades"), {"fields": ["is_required", "pass_percent", "release_policy", "rubric", "anonymous_grading"]}),
     ]  # fmt: skip
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -179,7 +230,7 @@ class GradeForm(lms_admin.StyledForm):
     feedback = forms.CharField(label=_("Feedback (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, points: Decimal, **kwargs):
+    def __init__(self, *args, points: Decimal, rubric: list | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["score"].max_value = points
         self.fields["score"].validators.append(MaxValueValidator(points))
@@ -188,6 +239,43 @@ class GradeForm(lms_admin.StyledForm):
         }
         self.fields["score"].widget.attrs.update({"autofocus": True, "max": str(points), "step": "0.01"})
         self.fields["feedback"].widget.attrs["data-markdown-preview"] = reverse("admin:courses_markdown_preview")
+        self.rubric_names = []
+        for i, criterion in enumerate(rubric or []):
+            name = f"rubric_{i}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=criterion["title"],
+                coerce=int,
+                widget=forms.RadioSelect(attrs={"data-rubric": "1"}),
+                choices=[
+                    (
+                        j,
+                        _("%(label)s (%(points)s pts)")
+                        % {"label": lv["label"], "points": format(Decimal(lv["points"]).normalize(), "f")},
+                    )
+                    for j, lv in enumerate(criterion["levels"])
+                ],
+            )
+            self.rubric_names.append(name)
+        if rubric:  # the levels make the score: it is shown, not typed
+            self.fields["score"].required = False
+            self.fields["score"].disabled = True
+            self.fields["score"].help_text = _(
+                "The levels picked add up to the score, out of %(points)s; the late penalty is applied for you."
+            ) % {"points": points}
+            self.fields["score"].widget.attrs.pop("autofocus", None)
+            self.fields["score"].widget.attrs["data-rubric-total"] = json.dumps(
+                [[str(lv["points"]) for lv in c["levels"]] for c in rubric]
+            )
+            self.order_fields([*self.rubric_names, "score", "feedback", "version"])
+
+    def rubric_fields(self) -> list:
+        return [self[name] for name in self.rubric_names]
+
+    def other_fields(self) -> list:
+        return [self[name] for name in self.fields if name not in self.rubric_names]
+
+    def rubric_choices(self) -> dict[str, int]:
+        return {name.removeprefix("rubric_"): self.cleaned_data[name] for name in self.rubric_names}
 
 
 @admin.register(Submission)
@@ -202,6 +290,13 @@ class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
     search_fields = ["user__email", "user__first_name", "user__last_name", "assignment__title"]
     list_select_related = ["user", "assignment"]
     list_display_links = None
+
+    def get_search_fields(self, request):
+        # Searching by name would undo anonymous grading: only titles then.
+        if Assignment.objects.filter(access.teaches_q(request.user, via="course"), anonymous_grading=True).exists():
+            return ["assignment__title"]
+        return super().get_search_fields(request)
+
     readonly_fields = [f.name for f in Submission._meta.fields if f.name not in ("id",)]
 
     def get_queryset(self, request):
@@ -216,7 +311,7 @@ class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
 
     @admin.display(description=_("learner"), ordering="user__email")
     def learner(self, obj):
-        return obj.user.display_name
+        return selectors.learner_label(obj)
 
     @admin.display(description=_("late"), boolean=True)
     def late(self, obj):
@@ -248,18 +343,17 @@ class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
             raise Http404("No such submission.")
         submission = selectors.submission_get_for(request.user, submission.pk)
         assignment = submission.assignment
-        form = GradeForm(
-            initial={"score": submission.score, "feedback": submission.feedback, "version": submission.version},
-            points=assignment.points,
-        )
+        initial = {"score": submission.score, "feedback": submission.feedback, "version": submission.version}
+        initial.update({f"rubric_{i}": level for i, level in (submission.rubric_choices or {}).items()})
+        form = GradeForm(initial=initial, points=assignment.points, rubric=assignment.rubric)
         conflict = None
         if request.method == "POST":
-            form = GradeForm(request.POST, points=assignment.points)
+            form = GradeForm(request.POST, initial=initial, points=assignment.points, rubric=assignment.rubric)
             if form.is_valid():
                 try:
                     services.submission_grade(
                         submission=submission, score=form.cleaned_data["score"], feedback=form.cleaned_data["feedback"],
-                        by=request.user, version=form.cleaned_data["version"],
+                        by=request.user, version=form.cleaned_data["version"], rubric=form.rubric_choices(),
                     )  # fmt: skip
                 except ConflictError as exc:
                     conflict = exc.extra.get("current")
@@ -289,6 +383,7 @@ class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
             "opts": self.opts,
             "title": _("Grade: %(title)s") % {"title": assignment.title},
             "submission": submission,
+            "learner_name": selectors.learner_label(submission),
             "assignment": assignment,
             "form": form,
             "conflict": conflict,

@@ -36,6 +36,24 @@ def seed(*, stdout) -> None:
             # Optional, so the demo's finished learners keep their certificates.
             "is_required": False,
             "pass_percent": 50,
+            "rubric": [
+                {
+                    "title": "It runs",
+                    "levels": [
+                        {"label": "Not yet", "points": "0"},
+                        {"label": "With help", "points": "5"},
+                        {"label": "Greets by name", "points": "10"},
+                    ],
+                },
+                {
+                    "title": "Comments",
+                    "levels": [
+                        {"label": "None", "points": "0"},
+                        {"label": "Some", "points": "5"},
+                        {"label": "Each line", "points": "10"},
+                    ],
+                },
+            ],
         }
     )
     learner = get_user_model().objects.filter(email="learner@example.com").first()

@@ -26,6 +26,30 @@ def requirement_key(assignment_id: int) -> str:
     return f"assignment:{assignment_id}"
 
 
+def rubric_problem(rubric, points) -> str:
+    """Why `rubric` cannot grade an assignment of `points` (empty when it can): each
+    criterion a title and two levels or more, each level a label and its points, and the
+    best levels adding up to the points."""
+    try:
+        best = Decimal(0)
+        for criterion in rubric:
+            levels = criterion["levels"]
+            if not str(criterion["title"]).strip() or len(levels) < 2:
+                return str(_("Each criterion needs a title and two levels at least."))
+            values = [Decimal(str(level["points"])) for level in levels]
+            if any(v < 0 or not v.is_finite() for v in values) or any(not str(lv["label"]).strip() for lv in levels):
+                return str(_("Each level needs a label and points of 0 or more."))
+            best += max(values)
+    except (KeyError, TypeError, ArithmeticError, ValueError):
+        return str(_("Each criterion needs a title and two levels at least."))
+    if points is not None and best != Decimal(points):
+        return str(
+            _("The best levels add up to %(best)s points; the assignment is worth %(points)s.")
+            % {"best": best.normalize(), "points": Decimal(points).normalize()}
+        )
+    return ""
+
+
 def attachment_max_mb() -> int:
     """The largest file a learner may hand in, in MB: the one limit every upload has
     (COURSE_ATTACHMENT_MAX_BYTES), so an assignment never promises more."""
@@ -111,6 +135,14 @@ class Assignment(TimeStampedModel):
     release_policy = models.CharField(
         _("grades shown to learners"), max_length=16, choices=Release.choices, default=Release.ON_GRADE
     )
+    # [{"title": "Clarity", "levels": [{"label": "Clear", "points": "5"}, ...]}, ...]: the
+    # grader picks a level of each criterion and the score is their sum.
+    rubric = models.JSONField(_("rubric"), default=list, blank=True)
+    anonymous_grading = models.BooleanField(
+        _("grade anonymously"),
+        default=False,
+        help_text=_("Graders see a number, not the learner's name, until the grades are released."),
+    )
 
     # Who changed what and when, shown in the admin (django-simple-history).
     history = HistoricalRecords()
@@ -153,6 +185,10 @@ class Assignment(TimeStampedModel):
             errors["cutoff_at"] = _("The last accepted moment cannot come before the due date.")
         if self.cutoff_at and not self.due_at:
             errors["due_at"] = _("Give a due date before a last accepted moment.")
+        if self.rubric:
+            problem = rubric_problem(self.rubric, self.points)
+            if problem:
+                errors["rubric"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -162,6 +198,10 @@ class Assignment(TimeStampedModel):
     @property
     def requirement_key(self) -> str:
         return requirement_key(self.pk)
+
+    @property
+    def rubric_best(self) -> Decimal:
+        return sum((max(Decimal(level["points"]) for level in c["levels"]) for c in self.rubric), Decimal(0))
 
 
 class Extension(TimeStampedModel):
@@ -215,6 +255,8 @@ class Submission(TimeStampedModel):
     )
     graded_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
+    # The level picked in each criterion of the assignment's rubric: {"0": 2, "1": 0}.
+    rubric_choices = models.JSONField(default=dict, blank=True, editable=False)
     # Bumped by every grading: a grader saving over a version they did not see is refused.
     version = models.PositiveIntegerField(default=1)
 
@@ -248,6 +290,17 @@ class Submission(TimeStampedModel):
         self.text_html = render_markdown(re.sub(r"(?<!\n)\n(?!\n)", "  \n", self.text))
         self.feedback_html = render_markdown(self.feedback)
         super().save(*args, **kwargs)
+
+    @property
+    def rubric_lines(self) -> list[tuple[str, str, Decimal]]:
+        """(criterion, level picked, its points) for each criterion of the rubric graded."""
+        lines = []
+        for i, criterion in enumerate(self.assignment.rubric or []):
+            level = (self.rubric_choices or {}).get(str(i))
+            if level is not None and 0 <= level < len(criterion["levels"]):
+                picked = criterion["levels"][level]
+                lines.append((criterion["title"], picked["label"], Decimal(str(picked["points"]))))
+        return lines
 
     @property
     def is_late(self) -> bool:

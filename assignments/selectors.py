@@ -3,10 +3,14 @@ course does; a submission for its learner, the course's instructors and staff.""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Callable, Iterable
 
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from assignments.models import Assignment, Submission, SubmissionFile, requirement_key
@@ -71,6 +75,19 @@ def submission_get_for(user, submission_id: int) -> Submission:
     if submission is None:
         raise NotFoundError("Submission not found.")
     return submission
+
+
+def learner_label(submission: Submission) -> str:
+    """Who handed the work in, as a grader sees it: their name, or under anonymous grading
+    a number of their own (the same on every submission of theirs to the assignment)
+    until the grades are released."""
+    assignment = submission.assignment
+    if assignment.anonymous_grading and submission.status != Submission.Status.RETURNED:
+        digest = hmac.new(
+            settings.SECRET_KEY.encode(), f"{assignment.pk}:{submission.user_id}".encode(), hashlib.sha256
+        ).hexdigest()
+        return str(_("Learner %(n)s") % {"n": int(digest[:8], 16) % 900_000 + 100_000})
+    return submission.user.display_name
 
 
 def grade_visible_to(user, submission: Submission) -> bool:

@@ -32,7 +32,7 @@ from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedErro
 ASSIGNMENT_FIELDS = (
     "title", "instructions", "points", "accept_text", "accept_files", "max_files", "max_file_mb", "opens_at",
     "due_at", "cutoff_at", "late_policy", "late_penalty_percent", "late_penalty_cap_percent", "max_submissions",
-    "is_required", "pass_percent", "release_policy", "module",
+    "is_required", "pass_percent", "release_policy", "module", "rubric", "anonymous_grading",
 )  # fmt: skip
 TEXT_LIMIT = 200_000  # characters of online text
 
@@ -310,10 +310,33 @@ def _quantize(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
+def rubric_score(assignment: Assignment, choices: Mapping | None) -> tuple[Decimal, dict[str, int]]:
+    """The score a level picked in every criterion of the rubric makes (their points'
+    sum), with the choices as kept; a criterion left out or a level that does not exist
+    is refused with the criterion named."""
+    choices = choices or {}
+    kept, total, errors = {}, Decimal(0), {}
+    for i, criterion in enumerate(assignment.rubric):
+        raw = choices.get(str(i), choices.get(i)) if isinstance(choices, Mapping) else None
+        try:
+            level = int(raw)
+        except (TypeError, ValueError):
+            level = -1
+        if not 0 <= level < len(criterion["levels"]):
+            errors[f"rubric_{i}"] = [_("Pick a level for “%(title)s”.") % {"title": criterion["title"]}]
+            continue
+        kept[str(i)] = level
+        total += Decimal(str(criterion["levels"][level]["points"]))
+    if errors:
+        raise _invalid(errors)
+    return total, kept
+
+
 @transaction.atomic
 def submission_grade(
-    *, submission: Submission, score: Decimal, feedback: str, by, version: int, now: datetime | None = None
-) -> Submission:
+    *, submission: Submission, score: Decimal | None, feedback: str, by, version: int,
+    rubric: Mapping | None = None, now: datetime | None = None,
+) -> Submission:  # fmt: skip
     """Grade handed-in work. `version` is the one the grader saw: if someone graded it
     meanwhile, the save is refused (409) with what is there now, never a silent
     overwrite. The late penalty is the server's; the grade is shown to the learner now or
@@ -336,6 +359,8 @@ def submission_grade(
         )
     if locked.status == Submission.Status.DRAFT:
         raise ConflictError("A draft is not handed in yet.", code=ErrorCode.INVALID)
+    if assignment.rubric:  # the levels picked make the score
+        score, locked.rubric_choices = rubric_score(assignment, rubric)
     if score is None or score < 0 or score > assignment.points:
         raise _invalid({"score": [_("Give a score from 0 to %(points)s.") % {"points": assignment.points}]})
     locked.score = _quantize(Decimal(score))

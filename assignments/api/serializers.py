@@ -23,6 +23,8 @@ class AssignmentSerializer(serializers.Serializer):
     max_submissions = serializers.IntegerField()
     is_required = serializers.BooleanField()
     pass_percent = serializers.IntegerField()
+    rubric = serializers.JSONField(help_text='[{"title", "levels": [{"label", "points"}]}]; empty without one.')
+    anonymous_grading = serializers.BooleanField()
     your_due_at = serializers.DateTimeField(allow_null=True, help_text="The requester's own due date (extensions).")
     your_closes_at = serializers.DateTimeField(allow_null=True, help_text="After this, nothing is accepted from you.")
 
@@ -51,6 +53,11 @@ class SubmissionSerializer(serializers.Serializer):
     penalty_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     final_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     feedback_html = serializers.CharField(allow_null=True)
+    rubric_choices = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="The level picked in each criterion, once released.",
+    )
 
 
 class HandInSerializer(serializers.Serializer):
@@ -66,7 +73,18 @@ class HandInSerializer(serializers.Serializer):
 
 
 class GradeSerializer(serializers.Serializer):
-    score = serializers.DecimalField(max_digits=6, decimal_places=2, min_value=0)
+    score = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="Required without a rubric; with one, the levels picked make the score.",
+    )
+    rubric = serializers.DictField(
+        child=serializers.IntegerField(min_value=0),
+        required=False,
+        help_text='The level picked in each criterion, by their index: {"0": 2, "1": 0}.',
+    )
     feedback = serializers.CharField(required=False, allow_blank=True, max_length=50_000)
     version = serializers.IntegerField(min_value=1)
 

@@ -65,6 +65,7 @@ def submission_payload(submission: Submission, user, *, teaching: bool | None = 
         "penalty_percent": submission.penalty_percent if released else None,
         "final_score": submission.final_score if released else None,
         "feedback_html": submission.feedback_html if released else None,
+        "rubric_choices": submission.rubric_choices if released else None,
     }
 
 
@@ -171,9 +172,9 @@ class SubmissionGradeView(GenericAPIView):
         serializer = GradeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.submission_grade(
-            submission=submission, score=serializer.validated_data["score"],
+            submission=submission, score=serializer.validated_data.get("score"),
             feedback=serializer.validated_data.get("feedback", ""), by=request.user,
-            version=serializer.validated_data["version"],
+            version=serializer.validated_data["version"], rubric=serializer.validated_data.get("rubric"),
         )  # fmt: skip
         submission = selectors.submission_get_for(request.user, submission_id)
         return Response(SubmissionSerializer(submission_payload(submission, request.user)).data)

@@ -13,4 +13,20 @@
     var link = document.querySelector('.grader a[data-key="' + event.key + '"]');
     if (link) { event.preventDefault(); window.location.href = link.href; }
   });
+  // A rubric: the levels picked add up to the score shown (the server counts it again).
+  var total = document.querySelector("[data-rubric-total]");
+  if (total) {
+    var points = JSON.parse(total.getAttribute("data-rubric-total"));
+    var form = total.form;
+    var add = function () {
+      var sum = 0, all = true;
+      points.forEach(function (levels, i) {
+        var picked = form.querySelector('input[name="rubric_' + i + '"]:checked');
+        if (picked) sum += Number(levels[Number(picked.value)]); else all = false;
+      });
+      total.value = all ? sum.toFixed(2) : "";
+    };
+    form.addEventListener("change", add);
+    add();
+  }
 })();

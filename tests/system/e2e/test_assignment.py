@@ -34,6 +34,11 @@ def test_a_late_file_is_graded_released_and_completes_the_course(new_page, audit
         module=course.modules.get(), title="Your essay", points=20, accept_text=True, accept_files=True,
         due_at=timezone.now() - timedelta(hours=3), late_policy="penalty", late_penalty_percent=10,
         late_penalty_cap_percent=50, release_policy="manual", is_required=True, pass_percent=50,
+        rubric=[
+            {"title": "Argument", "levels": [{"label": "Weak", "points": "4"}, {"label": "Clear", "points": "10"}]},
+            {"title": "Sources", "levels": [{"label": "None", "points": "0"}, {"label": "Some", "points": "6"},
+                                            {"label": "Cited", "points": "10"}]},
+        ],
     )  # fmt: skip
     learner = data.enrolled_learner(course)
     enrollment_services.lesson_complete(user=learner, lesson=course.lessons.get())
@@ -70,7 +75,10 @@ def test_a_late_file_is_graded_released_and_completes_the_course(new_page, audit
     assert not [f.url for f in grader.frames if f.url.startswith("chrome-error")]
     assert any(f.url.startswith("chrome-extension://") for f in grader.frames), [f.url for f in grader.frames]
     expect(grader.get_by_text("Late penalty: 10")).to_be_visible()
-    grader.get_by_label("Score").fill("16")
+    # The rubric: a level of each criterion, the score their sum (the server counts it again).
+    grader.get_by_role("group", name="Argument").get_by_label("Clear (10 pts)").check()
+    grader.get_by_role("group", name="Sources").get_by_label("Some (6 pts)").check()
+    expect(grader.get_by_label("Score")).to_have_value("16.00")
     grader.get_by_label("Feedback (Markdown)").fill("A clear argument. **Cite your sources.**")
     expect(grader.locator(".markdown-preview strong")).to_have_text("Cite your sources.")
     grader.get_by_role("button", name="Save the grade").click()
@@ -92,6 +100,8 @@ def test_a_late_file_is_graded_released_and_completes_the_course(new_page, audit
 
     page.reload()
     expect(page.locator(".submissions")).to_contain_text(re.compile(r"Grade: 14\.4 / 20"))
+    expect(page.locator("table.rubric")).to_contain_text("Sources")
+    expect(page.locator("table.rubric")).to_contain_text("Some")
     expect(page.locator(".feedback strong")).to_have_text("Cite your sources.")
     assert Enrollment.objects.get(user=learner, course=course).status == "completed"
     page.set_viewport_size({"width": 390, "height": 844})
