@@ -399,7 +399,8 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "enrollments.models.Enrollment.Status",
         "KindEnum": "courses.models.Lesson.Kind",  # the name of the 1.0.0 release
         "QuestionKindEnum": "quizzes.models.Question.Kind",
-        "ExportKindEnum": "reports.models.Export.Kind",
+        "ExportKindEnum": "reports.models.V1_KIND_CHOICES",  # v1's set: later kinds are the admin's
+        "ExportFormatEnum": "reports.models.Export.Format",
         "ExportStatusEnum": "reports.models.Export.Status",
     },
 }

@@ -15,7 +15,7 @@ from reports.models import Export
 class ExportAdmin(lms_admin.ModelAdmin):
     list_display = ["__str__", "status", "row_count", "created_at", "finished_at", "download"]
     list_filter = ["kind", "status"]
-    fields = ["kind", "course"]
+    fields = ["kind", "format", "course"]
     list_select_related = ["course"]
 
     def get_queryset(self, request):
@@ -43,7 +43,9 @@ class ExportAdmin(lms_admin.ModelAdmin):
         return services.can_export(request.user)
 
     def save_model(self, request, obj, form, change):
-        export, created = services.export_request(user=request.user, kind=obj.kind, course=obj.course)
+        export, created = services.export_request(
+            user=request.user, kind=obj.kind, course=obj.course, format=obj.format
+        )
         obj.pk = export.pk
         if created:
             self.message_user(

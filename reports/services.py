@@ -8,8 +8,10 @@ import csv
 import io
 import logging
 import secrets
+import shutil
 import tempfile
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.files import File
@@ -43,19 +45,24 @@ def can_export(user) -> bool:
 
 
 @transaction.atomic
-def export_request(*, user, kind: str, course: Course | None = None) -> tuple[Export, bool]:
-    """Ask for an export; returns (export, created). The same export still pending for
-    the same person is returned instead of a second one, so a retried request builds once."""
+def export_request(
+    *, user, kind: str, course: Course | None = None, format: str = Export.Format.CSV
+) -> tuple[Export, bool]:
+    """Ask for an export (CSV or XLSX); returns (export, created). The same export still
+    pending for the same person is returned instead of a second one, so a retried request
+    builds once."""
     if not can_export(user):
         raise PermissionDeniedError("Only instructors and staff can export course data.")
     if course is not None and not access.can_edit_course(user, course):
         raise PermissionDeniedError("Only this course's instructors can export its data.")
-    pending = Export.objects.filter(requested_by=user, kind=kind, course=course, status=Export.Status.PENDING)
+    pending = Export.objects.filter(
+        requested_by=user, kind=kind, format=format, course=course, status=Export.Status.PENDING
+    )
     if (found := pending.first()) is not None:
         return found, False
     try:
         with transaction.atomic():
-            export = Export.objects.create(requested_by=user, kind=kind, course=course)
+            export = Export.objects.create(requested_by=user, kind=kind, format=format, course=course)
     except IntegrityError:  # the same request at the same moment (two tabs): one pending export
         return pending.get(), False
     from reports import tasks
@@ -96,23 +103,66 @@ def export_build(*, export_id: int) -> Export | None:
 
 
 def _write_csv(export: Export) -> tuple[str, int]:
-    """Stream the rows into a temporary file, then store it under an unguessable name."""
+    """Stream the rows into a temporary file (CSV, or XLSX written row by row in constant
+    memory), then store it under an unguessable name."""
     courses = selectors.exportable_courses(export.requested_by)
     if export.course_id is not None:
         courses = courses.filter(pk=export.course_id)
-    rows = 0
+    rows = selectors.export_rows(export, courses.values("pk"))
     with tempfile.TemporaryFile() as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
-        writer = csv.writer(text)
-        writer.writerow(selectors.HEADERS[export.kind])
-        for row in selectors.export_rows(export, courses.values("pk")):
-            writer.writerow(row)
-            rows += 1
-        text.flush()
-        text.detach()
+        if export.format == Export.Format.XLSX:
+            count = _xlsx(raw, selectors.HEADERS[export.kind], rows)
+        else:
+            count = _csv(raw, selectors.HEADERS[export.kind], rows)
         raw.seek(0)
-        name = export.file.storage.save(f"exports/{export.pk}-{secrets.token_hex(12)}.csv", File(raw))
-    return name, rows
+        name = export.file.storage.save(f"exports/{export.pk}-{secrets.token_hex(12)}.{export.format}", File(raw))
+    return name, count
+
+
+def _csv(raw, headers: list[str], rows) -> int:
+    count = 0
+    text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+    writer = csv.writer(text)
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+    text.flush()
+    text.detach()
+    return count
+
+
+def _xlsx(raw, headers: list[str], rows) -> int:
+    import xlsxwriter
+
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as target:
+        # constant_memory: each row is flushed to disk as written; strings stay strings
+        # (no formula, no URL, no number guessed from a learner's text).
+        book = xlsxwriter.Workbook(
+            target.name,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+            },
+        )
+        sheet = book.add_worksheet("export")
+        bold = book.add_format({"bold": True})
+        sheet.write_row(0, 0, headers, bold)
+        count = 0
+        for count, row in enumerate(rows, start=1):
+            sheet.write_row(count, 0, [_cell(value) for value in row])
+        book.close()
+        with open(target.name, "rb") as written:
+            shutil.copyfileobj(written, raw)
+    return count
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _notify_ready(export: Export) -> None:

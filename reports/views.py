@@ -26,7 +26,7 @@ def download(request, export_id: int):
         fieldfile = services.export_ready_file(export=export)
     except ConflictError as exc:
         return render(request, "reports/not_ready.html", {"export": export, "message": exc.message}, status=409)
-    return private_file_response(fieldfile, filename=export.filename, content_type="text/csv; charset=utf-8")
+    return private_file_response(fieldfile, filename=export.filename, content_type=export.content_type)
 
 
 @require_POST

@@ -1,11 +1,12 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from reports.models import Export
+from reports.models import V1_KIND_CHOICES, Export
 from reports.services import RETENTION
 
 
 class ExportSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=V1_KIND_CHOICES, read_only=True)
     course = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     expires_at = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField()
@@ -13,7 +14,7 @@ class ExportSerializer(serializers.ModelSerializer):
     class Meta:
         model = Export
         fields = [
-            "id", "kind", "course", "status", "row_count", "error", "created_at", "finished_at", "expires_at",
+            "id", "kind", "format", "course", "status", "row_count", "error", "created_at", "finished_at", "expires_at",
             "download_url",
         ]  # fmt: skip
         read_only_fields = fields
@@ -31,7 +32,8 @@ class ExportSerializer(serializers.ModelSerializer):
 
 
 class ExportCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=Export.Kind.choices)
+    kind = serializers.ChoiceField(choices=V1_KIND_CHOICES)
+    format = serializers.ChoiceField(choices=Export.Format.choices, default=Export.Format.CSV)
     course = serializers.SlugField(
         required=False, allow_null=True, help_text="A course's slug; leave out for every course you teach."
     )

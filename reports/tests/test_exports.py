@@ -231,8 +231,11 @@ def test_admin_asks_for_an_export_and_links_the_download(client, cast, course, d
     client.force_login(cast.owner)
     add = client.get("/admin/reports/export/add/")
     assert list(add.context["adminform"].form.fields["course"].queryset) == [course]
+    assert add.context["adminform"].form["format"].value() == "csv"  # the form offers CSV first
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/reports/export/add/", {"kind": "enrollments", "course": course.pk})
+        response = client.post(
+            "/admin/reports/export/add/", {"kind": "enrollments", "course": course.pk, "format": "csv"}
+        )
     assert response.status_code == 302
     export = Export.objects.get()
     assert export.requested_by == cast.owner and export.status == "ready"
