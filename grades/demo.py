@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from assignments.models import Assignment
 from courses.models import Course
 from grades import services
-from grades.models import ManualItem
+from grades.models import Category, ManualItem
+from quizzes.models import Quiz
 
 
 def seed(*, stdout) -> None:
@@ -27,4 +29,18 @@ def seed(*, stdout) -> None:
             reason="Took part in the weekly questions.",
             by=teacher,
         )
-    stdout.write("  grades     a manual item (participation) with the demo learner's grade set by hand")
+    # Weighted categories: the quizzes (the lower of the two dropped) half the grade, the
+    # assignment 40 %, participation (in none) the 10 % left.
+    quizzes = Category.objects.create(course=course, title="Quizzes", weight=Decimal(50), drop_lowest=1)
+    work = Category.objects.create(course=course, title="Assignments", weight=Decimal(40))
+    for quiz in Quiz.objects.filter(course=course):
+        services.item_setting_set(
+            course=course, item_key=f"quiz:{quiz.pk}", category=quizzes, extra_credit=False, locked=False, by=teacher
+        )
+    for task in Assignment.objects.filter(course=course):
+        services.item_setting_set(
+            course=course, item_key=f"assignment:{task.pk}", category=work, extra_credit=False, locked=False, by=teacher
+        )
+    stdout.write(
+        "  grades     weighted categories, a manual item (participation), the demo learner's grade set by hand"
+    )

@@ -73,6 +73,79 @@ class ManualItem(TimeStampedModel):
         return self.title
 
 
+class Category(TimeStampedModel):
+    """A group of a course's grade items: its own percent (after its lowest grades are
+    dropped) and, when weighted, that share of the course grade."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="grade_categories")
+    title = models.CharField(_("title"), max_length=120)
+    weight = models.DecimalField(
+        _("weight (% of the course grade)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Empty: the items count by their points, as if there were no categories."),
+    )
+    drop_lowest = models.PositiveSmallIntegerField(
+        _("drop the lowest"),
+        default=0,
+        validators=[MaxValueValidator(20)],
+        help_text=_("How many of the lowest grades of this category are left out (one at least is kept)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grade category")
+        verbose_name_plural = _("grade categories")
+        ordering = ["course_id", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ItemSetting(TimeStampedModel):
+    """How one grade item counts: its category, whether it is extra credit (points earned
+    added, none possible), and whether it is locked (its cells frozen as they were)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="grade_item_settings")
+    item_key = models.CharField(max_length=40)
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="items", verbose_name=_("category")
+    )
+    extra_credit = models.BooleanField(_("extra credit"), default=False)
+    locked_at = models.DateTimeField(_("locked"), null=True, blank=True)
+    locked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "item_key"], name="item_setting_once")]
+
+    def __str__(self) -> str:
+        return self.item_key
+
+
+class FrozenCell(models.Model):
+    """A learner's grade for a locked item, as it was when the item was locked: a regrade,
+    an attempt or an override made later does not change it."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    item_key = models.CharField(max_length=40)
+    percent = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+    overridden = models.BooleanField(default=False)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "user", "item_key"], name="frozen_cell_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} · {self.item_key}"
+
+
 class Override(TimeStampedModel):
     """A cell of the gradebook set by hand (the only value of a manual item's cell): the
     percent, why, who and when; every change kept in its history."""

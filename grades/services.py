@@ -11,8 +11,10 @@ from django.utils.translation import gettext as _
 from assignments.models import Assignment
 from courses.models import Course
 from enrollments import selectors as enrollment_selectors
-from grades.models import Gradebook, ManualItem, Override
-from lms.exceptions import ApplicationError
+from enrollments.models import Enrollment
+from grades import selectors
+from grades.models import Category, FrozenCell, Gradebook, ItemSetting, ManualItem, Override
+from lms.exceptions import ApplicationError, ConflictError
 from quizzes.models import Quiz
 
 _ITEM_MODELS = {"quiz": Quiz, "assignment": Assignment, "manual": ManualItem}
@@ -36,6 +38,8 @@ def override_set(*, course: Course, user, item_key: str, percent: Decimal | None
         raise _invalid({"item": [_("No such grade item in this course.")]})
     if enrollment_selectors.seated_enrollment_for(user, course_id=course.pk) is None:
         raise _invalid({"user": [_("Only a learner of this course has grades in it.")]})
+    if ItemSetting.objects.filter(course=course, item_key=item_key, locked_at__isnull=False).exists():
+        raise ConflictError("This grade item is locked: unlock it to change its grades.", code="item_locked")
     if percent is None:
         Override.objects.filter(course=course, user=user, item_key=item_key).delete()
         return None
@@ -69,3 +73,50 @@ def gradebook_update(*, course: Course, data: dict) -> Gradebook:
         gradebook.scale = [[s[0], s[1].strip()[:8]] for s in scale]
     gradebook.save()
     return gradebook
+
+
+def weights_problem(weights: list[Decimal | None]) -> str:
+    """Why these category weights cannot make a course grade (empty when they can): each
+    0-100 and 100 at most together."""
+    given = [w for w in weights if w is not None]
+    if any(w < 0 or w > 100 for w in given):
+        return _("Each weight is a percent from 0 to 100.")
+    if sum(given, Decimal(0)) > 100:
+        return _("The weights add up to more than 100%.")
+    return ""
+
+
+@transaction.atomic
+def item_setting_set(
+    *, course: Course, item_key: str, category: Category | None, extra_credit: bool, locked: bool, by, now=None
+) -> ItemSetting:
+    """How one grade item counts: its category (of this course), extra credit, and its
+    lock. Locking freezes every learner's cell as it is now (a regrade, a new attempt or
+    an override later changes nothing); unlocking lets the cells follow the grades again."""
+    from django.utils import timezone
+
+    if not item_exists(course, item_key):
+        raise _invalid({"item": [_("No such grade item in this course.")]})
+    if category is not None and category.course_id != course.pk:
+        raise _invalid({"category": [_("Pick a category of this course.")]})
+    setting, _created = ItemSetting.objects.select_for_update().get_or_create(course=course, item_key=item_key)
+    setting.category, setting.extra_credit = category, bool(extra_credit)
+    if locked and setting.locked_at is None:
+        FrozenCell.objects.filter(course=course, item_key=item_key).delete()
+        item = next((i for i in selectors.items_for(course) if i.key == item_key), None)
+        if item is not None:  # an item of no points has no cells
+            learners = list(
+                Enrollment.objects.filter(course=course, status__in=Enrollment.SEATED).values_list("user_id", flat=True)
+            )
+            FrozenCell.objects.bulk_create(
+                FrozenCell(course=course, user_id=user_id, item_key=item_key, percent=cell.percent,
+                           overridden=cell.overridden, reason=cell.reason[:300])
+                for user_id, cell in selectors.cells_now(course, item, learners).items()
+                if cell.percent is not None
+            )  # fmt: skip
+        setting.locked_at, setting.locked_by = now or timezone.now(), by
+    elif not locked and setting.locked_at is not None:
+        FrozenCell.objects.filter(course=course, item_key=item_key).delete()
+        setting.locked_at, setting.locked_by = None, None
+    setting.save()
+    return setting

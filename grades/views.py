@@ -18,4 +18,5 @@ def my_grades(request, slug: str):
     course = course_selectors.course_get_for(request.user, slug, with_outline=False)
     items, row = selectors.learner_grades(request.user, course)
     lines = [(item, row.cells[item.key]) for item in items]
-    return render(request, "grades/mine.html", {"course": course, "lines": lines, "row": row})
+    subtotals = [(category, row.categories.get(category.pk)) for category in selectors.categories_for(course)]
+    return render(request, "grades/mine.html", {"course": course, "lines": lines, "row": row, "subtotals": subtotals})

@@ -13,8 +13,8 @@ from assignments.models import Assignment
 from courses.tests.factories import InstructorFactory
 from enrollments import services as enrollment_services
 from grades import selectors, services
-from grades.models import Gradebook, ManualItem, Override
-from lms.exceptions import ApplicationError
+from grades.models import Category, Gradebook, ItemSetting, ManualItem, Override
+from lms.exceptions import ApplicationError, ConflictError
 from quizzes.models import Attempt, Quiz
 from quizzes.tests.factories import published_course, single
 
@@ -168,7 +168,13 @@ def test_the_grid_reads_a_page_in_a_fixed_number_of_queries(world, django_assert
         user = UserFactory(last_name=f"L{i:02d}")
         enrollment_services.enrollment_create(user=user, course=course)
         _attempt(world["quiz"], user, 1, i)
-    with django_assert_max_num_queries(9):
+    services.item_setting_set(
+        course=course, item_key=f"quiz:{world['quiz'].pk}", category=None, extra_credit=False, locked=True,
+        by=world["teacher"],
+    )  # fmt: skip
+    # The items (4), categories, the page's learners and count, attempts, submissions,
+    # overrides and the locked item's frozen cells: 12, for any page.
+    with django_assert_max_num_queries(12):
         grid = selectors.grid(course, page=1)
     assert (grid.count, grid.pages, len(grid.rows)) == (61, 2, 50)
     assert len(selectors.grid(course, search="L05").rows) == 1
@@ -220,3 +226,115 @@ def test_a_cell_of_the_grid_opens_the_hand_set_form_on_that_learner_and_item(cli
     picked = client.get(url, {"user": world["learner"].pk, "item": key}).content.decode()
     assert f'<option value="{key}" selected>' in picked
     assert f'<option value="{world["learner"].pk}" selected>' in picked
+
+
+def _manual(course, title, points):
+    return ManualItem.objects.create(course=course, title=title, points=Decimal(points))
+
+
+def _set(world, item, percent):
+    services.override_set(
+        course=world["course"], user=world["learner"], item_key=item if isinstance(item, str) else f"manual:{item.pk}",
+        percent=Decimal(percent), reason="r", by=world["teacher"],
+    )  # fmt: skip
+
+
+def _count(world, item, **how):
+    key = item if isinstance(item, str) else f"manual:{item.pk}"
+    defaults = {"category": None, "extra_credit": False, "locked": False}
+    return services.item_setting_set(course=world["course"], item_key=key, by=world["teacher"], **{**defaults, **how})
+
+
+def _grade(world):
+    return selectors.learner_grades(world["learner"], world["course"])[1]
+
+
+def test_weighted_categories_make_the_course_grade_and_the_rest_weighs_what_is_left(world):
+    course = world["course"]
+    exams = Category.objects.create(course=course, title="Exams", weight=Decimal(60))
+    homework = Category.objects.create(course=course, title="Homework", weight=Decimal(30))
+    exam, hw, other = _manual(course, "Exam", 100), _manual(course, "HW", 10), _manual(course, "Talk", 5)
+    _count(world, exam, category=exams)
+    _count(world, hw, category=homework)
+    _set(world, exam, 50)
+    _set(world, hw, 100)
+    _set(world, other, 0)  # in no category: weighs the 10 % left
+    row = _grade(world)
+    assert row.categories == {exams.pk: Decimal("50.00"), homework.pk: Decimal("100.00")}
+    assert row.percent == Decimal("60.00")  # (60 x 50 + 30 x 100 + 10 x 0) / 100
+
+
+def test_a_category_with_no_grade_yet_is_left_out_of_the_weights(world):
+    course = world["course"]
+    exams = Category.objects.create(course=course, title="Exams", weight=Decimal(70))
+    homework = Category.objects.create(course=course, title="Homework", weight=Decimal(30))
+    _count(world, _manual(course, "Exam", 100), category=exams)  # not graded yet
+    hw = _manual(course, "HW", 10)
+    _count(world, hw, category=homework)
+    _set(world, hw, 80)
+    assert _grade(world).percent == Decimal("80.00")
+
+
+def test_the_lowest_grades_of_a_category_are_dropped_one_kept_at_least(world):
+    course = world["course"]
+    quizzes = Category.objects.create(course=course, title="Weekly", drop_lowest=5)
+    items = [_manual(course, f"Week {n}", 10) for n in range(3)]
+    for item, percent in zip(items, (20, 90, 60), strict=True):
+        _count(world, item, category=quizzes)
+        _set(world, item, percent)
+    row = _grade(world)
+    assert row.categories[quizzes.pk] == Decimal("90.00")  # only the best kept
+    assert [row.cells[f"manual:{i.pk}"].dropped for i in items] == [True, False, True]
+
+
+def test_extra_credit_adds_points_earned_and_none_possible(world):
+    course = world["course"]
+    base, bonus = _manual(course, "Exam", 100), _manual(course, "Bonus", 10)
+    _count(world, bonus, extra_credit=True)
+    _set(world, base, 80)
+    _set(world, bonus, 100)
+    assert _grade(world).percent == Decimal("90.00")  # (80 + 10) / 100
+
+
+def test_a_locked_item_keeps_its_grades_whatever_happens_after(world):
+    key = f"quiz:{world['quiz'].pk}"
+    _attempt(world["quiz"], world["learner"], 1, 40)
+    _count(world, key, locked=True)
+    _attempt(world["quiz"], world["learner"], 2, 100)  # a better attempt after the lock
+    assert _grade(world).cells[key].percent == Decimal(40)
+    with pytest.raises(ConflictError) as refused:
+        _set(world, key, 95)
+    assert refused.value.code == "item_locked"
+    _count(world, key, locked=False)
+    assert _grade(world).cells[key].percent == Decimal(100)  # unlocked: it follows the grades again
+
+
+def test_weights_above_100_are_refused_in_the_admin_on_their_field(client, world):
+    course = world["course"]
+    Category.objects.create(course=course, title="Exams", weight=Decimal(80))
+    client.force_login(world["teacher"])
+    response = client.post(
+        "/admin/grades/category/add/", {"course": course.pk, "title": "More", "weight": "30", "drop_lowest": "0"}
+    )
+    assert response.status_code == 200 and "more than 100" in response.content.decode()
+    assert Category.objects.count() == 1
+
+
+def test_an_item_is_put_in_a_category_and_locked_from_the_grid(client, world):
+    course = world["course"]
+    exams = Category.objects.create(course=course, title="Exams", weight=Decimal(50))
+    key = f"quiz:{world['quiz'].pk}"
+    client.force_login(world["teacher"])
+    grid = client.get(f"/admin/grades/gradebook/course/{course.pk}/").content.decode()
+    url = f"/admin/grades/gradebook/course/{course.pk}/item/{key}/"
+    assert url in grid and "Exams" in grid
+    assert client.post(url, {"category": exams.pk, "locked": "on"}).status_code == 302
+    setting = ItemSetting.objects.get(item_key=key)
+    assert setting.category == exams and setting.locked_at is not None and setting.locked_by == world["teacher"]
+    other_course = published_course(instructor=world["teacher"])
+    foreign = Category.objects.create(course=other_course, title="Theirs")
+    refused = client.post(url, {"category": foreign.pk})
+    assert refused.status_code == 200 and ItemSetting.objects.get(item_key=key).category == exams
+    client.force_login(InstructorFactory())
+    assert client.get(url).status_code == 404
+    assert client.get(f"/admin/grades/gradebook/course/{course.pk}/item/quiz:0/").status_code == 404
