@@ -80,7 +80,7 @@ class Category(TimeStampedModel):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="grade_categories")
     title = models.CharField(_("title"), max_length=120)
     weight = models.DecimalField(
-        _("weight (% of the course grade)"),
+        _("weight (percent of the course grade)"),
         max_digits=5,
         decimal_places=2,
         null=True,
