@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts import services as account_services
+from assignments import signals
 from assignments.errors import ErrorCode
 from assignments.models import Assignment, DueReminder, Extension, Submission, SubmissionFile
 from courses import access
@@ -414,8 +415,10 @@ def _release(submissions: list[Submission], *, now: datetime) -> int:
 def _requirement_sync_for(submission: Submission) -> None:
     """A released grade and the course requirement: a pass is reported met, required or
     not (as a quiz's), so it counts at once if the course requires the assignment later;
-    a grade changed below the pass mark withdraws it unless another version passes."""
+    a grade changed below the pass mark withdraws it unless another version passes. The
+    course grade may have changed with it (assignments.signals.grade_released)."""
     assignment = submission.assignment
+    signals.grade_released.send(sender=Submission, user_id=submission.user_id, course_id=assignment.course_id)
     if submission.final_score * 100 / assignment.points >= assignment.pass_percent:
         enrollment_services.requirement_complete(
             user=submission.user, course_id=assignment.course_id, key=assignment.requirement_key

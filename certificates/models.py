@@ -41,6 +41,8 @@ class Certificate(TimeStampedModel):
     learner_name = models.CharField(_("learner name"), max_length=300)
     course_title = models.CharField(_("course title"), max_length=200)
     instructor_names = models.CharField(_("instructors"), max_length=500, blank=True)
+    # The course grade as it was at issue ("87.50% (B)"), when the course shows it.
+    final_grade = models.CharField(_("final grade"), max_length=40, blank=True)
     pdf = models.FileField(upload_to="certificates/", storage=private_storage, blank=True, editable=False)
     rendered_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Why the PDF could not be made (the sweep leaves these alone).

@@ -44,6 +44,7 @@ class CertificateContent:
     code: str
     display_code: str
     verification_url: str
+    final_grade: str = ""
 
 
 @cache
@@ -125,6 +126,8 @@ def render_certificate(content: CertificateContent) -> bytes:
     if content.instructor_names:
         line(f"Taught by {content.instructor_names}", size=12, y=130, color=(87, 96, 106))
     line(f"Issued on {content.issued_at:%d %B %Y}", size=12, y=140, color=(87, 96, 106))
+    if content.final_grade:
+        line(f"Final grade: {content.final_grade}", size=12, y=150, bold=True)
 
     # Verification: the code, the URL and a QR code of the URL.
     qr = segno.make(content.verification_url, error="m")

@@ -29,6 +29,18 @@ from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedErro
 logger = logging.getLogger(__name__)
 
 
+def _final_grade(user, course) -> str:
+    """The course grade for the certificate, when the course's gradebook shows it."""
+    from grades import selectors as grade_selectors
+
+    if not grade_selectors.settings_for(course).show_on_certificate:
+        return ""
+    _items, row = grade_selectors.learner_grades(user, course)
+    if row.percent is None:
+        return ""
+    return f"{row.percent}% ({row.letter})" if row.letter else f"{row.percent}%"
+
+
 def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
     """The certificate of a completed enrollment, created on first call: the one way a
     certificate is made. A new one's PDF and email follow in `certificates.deliver`,
@@ -53,6 +65,7 @@ def certificate_issue(*, enrollment_id: int) -> tuple[Certificate, bool]:
                 learner_name=(enrollment.user.get_full_name() or enrollment.user.display_name)[:300],
                 course_title=course.title,
                 instructor_names=instructors[:500],
+                final_grade=_final_grade(enrollment.user, course),
             )
             transaction.on_commit(metrics.CERTIFICATES_ISSUED.inc)
             certificate_id = certificate.pk
@@ -84,6 +97,7 @@ def _content(certificate: Certificate) -> CertificateContent:
         code=certificate.code,
         display_code=certificate.display_code,
         verification_url=certificate.verification_url,
+        final_grade=certificate.final_grade,
     )
 
 

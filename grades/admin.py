@@ -99,7 +99,18 @@ class GradebookAdmin(Workspace, lms_admin.HistoryAdmin):
     (quiz policy, letter scale) are edited on its change page."""
 
     list_display = ["course", "quiz_policy"]
-    fields = ["course", "quiz_policy", "scale"]
+    fields = ["course", "quiz_policy", "scale", "pass_percent", "show_on_certificate"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["course"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        # The rules go through grades.services (the completion rule is a course
+        # requirement, checked for every learner when set).
+        names = ("quiz_policy", "scale", "pass_percent", "show_on_certificate")
+        data = {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}
+        saved = services.gradebook_update(course=obj.course, data=data)
+        obj.pk = saved.pk
 
     def get_urls(self):
         own = [

@@ -41,6 +41,8 @@ def seed(*, stdout) -> None:
         services.item_setting_set(
             course=course, item_key=f"assignment:{task.pk}", category=work, extra_credit=False, locked=False, by=teacher
         )
+    # Certificates of the course from now on carry the final grade.
+    services.gradebook_update(course=course, data={"show_on_certificate": True})
     stdout.write(
         "  grades     weighted categories, a manual item (participation), the demo learner's grade set by hand"
     )

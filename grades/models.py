@@ -15,6 +15,7 @@ from courses.models import Course
 from lms.models import TimeStampedModel
 
 DEFAULT_SCALE = [[90, "A"], [80, "B"], [70, "C"], [60, "D"], [0, "F"]]
+COURSE_GRADE_KEY = "grade:course"  # the course requirement "course grade at or above the pass mark"
 
 
 def default_scale() -> list:
@@ -37,6 +38,20 @@ class Gradebook(TimeStampedModel):
         _("letter scale"),
         default=default_scale,
         help_text=_('[[90, "A"], [80, "B"], …]: the lowest percent of each letter.'),
+    )
+    pass_percent = models.DecimalField(
+        _("course grade needed to complete"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "Empty: the course grade is not a requirement. Set: learners complete the course only at or above it."
+        ),
+    )
+    show_on_certificate = models.BooleanField(
+        _("final grade on the certificate"), default=False, help_text=_("The course grade and its letter.")
     )
 
     history = HistoricalRecords()

@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 from assignments.models import Assignment
 from courses.models import Course
 from enrollments import selectors as enrollment_selectors
+from enrollments import services as enrollment_services
 from enrollments.models import Enrollment
 from grades import selectors
-from grades.models import Category, FrozenCell, Gradebook, ItemSetting, ManualItem, Override
+from grades.models import COURSE_GRADE_KEY, Category, FrozenCell, Gradebook, ItemSetting, ManualItem, Override
 from lms.exceptions import ApplicationError, ConflictError
 from quizzes.models import Quiz
 
@@ -42,6 +43,7 @@ def override_set(*, course: Course, user, item_key: str, percent: Decimal | None
         raise ConflictError("This grade item is locked: unlock it to change its grades.", code="item_locked")
     if percent is None:
         Override.objects.filter(course=course, user=user, item_key=item_key).delete()
+        _check_later(user.pk, course.pk)
         return None
     if not (Decimal(0) <= percent <= Decimal(100)):
         raise _invalid({"percent": [_("Give a percent from 0 to 100.")]})
@@ -51,12 +53,31 @@ def override_set(*, course: Course, user, item_key: str, percent: Decimal | None
     override, _created = Override.objects.update_or_create(
         course=course, user=user, item_key=item_key, defaults={"percent": percent, "reason": reason[:300], "by": by}
     )
+    _check_later(user.pk, course.pk)
     return override
+
+
+def _check_later(user_id: int, course_id: int) -> None:
+    """The learner's course grade may have changed: its completion rule is checked once
+    this is committed (grades.tasks.course_grade_check; a no-op without a rule)."""
+    from grades import tasks
+
+    tasks.course_grade_check.delay_on_commit(user_id, course_id)
 
 
 @transaction.atomic
 def gradebook_update(*, course: Course, data: dict) -> Gradebook:
+    """The course's rules: the quiz policy, the letter scale, the course grade needed to
+    complete (a course requirement while set: every learner is checked again in the
+    background), and whether the certificate shows the grade."""
     gradebook, _created = Gradebook.objects.get_or_create(course=course)
+    if "pass_percent" in data:
+        value = data["pass_percent"]
+        if value is not None and not (Decimal(0) <= Decimal(value) <= Decimal(100)):
+            raise _invalid({"pass_percent": [_("Give a percent from 0 to 100.")]})
+        gradebook.pass_percent = value
+    if "show_on_certificate" in data:
+        gradebook.show_on_certificate = bool(data["show_on_certificate"])
     if "quiz_policy" in data:
         if data["quiz_policy"] not in Gradebook.QuizPolicy.values:
             raise _invalid({"quiz_policy": [_("Unknown policy.")]})
@@ -72,7 +93,45 @@ def gradebook_update(*, course: Course, data: dict) -> Gradebook:
             raise _invalid({"scale": [_('A list of [lowest percent, letter], e.g. [[90, "A"], [0, "F"]].')]})
         gradebook.scale = [[s[0], s[1].strip()[:8]] for s in scale]
     gradebook.save()
+    enrollment_services.requirement_set(
+        course_id=course.pk, key=COURSE_GRADE_KEY, required=gradebook.pass_percent is not None
+    )
+    if gradebook.pass_percent is not None:
+        from grades import tasks
+
+        tasks.course_grades_check.delay_on_commit(course.pk)
     return gradebook
+
+
+def course_grade_check(*, user, course: Course) -> bool | None:
+    """Whether `user` meets the course's course-grade rule now, from what is released to
+    them (None: the course has no such rule), reported to enrollments: met, or no longer
+    met (a completed course stays completed)."""
+    gradebook = Gradebook.objects.filter(course=course).first()
+    if gradebook is None or gradebook.pass_percent is None:
+        return None
+    _items, row = selectors.learner_grades(user, course)
+    met = row.percent is not None and row.percent >= gradebook.pass_percent
+    if met:
+        enrollment_services.requirement_complete(user=user, course_id=course.pk, key=COURSE_GRADE_KEY)
+    else:
+        enrollment_services.requirement_withdraw(user=user, course_id=course.pk, key=COURSE_GRADE_KEY)
+    return met
+
+
+def course_grades_check(*, course: Course) -> int:
+    """course_grade_check for every learner of the course, one run at a time per course
+    (the gradebook's row is held for the run; a second run waits, then checks again).
+    Idempotent. Returns how many learners meet the rule."""
+    with transaction.atomic():
+        gradebook = Gradebook.objects.select_for_update().filter(course=course).first()
+        if gradebook is None or gradebook.pass_percent is None:
+            return 0
+        met = 0
+        learners = Enrollment.objects.filter(course=course, status__in=Enrollment.SEATED).select_related("user")
+        for enrollment in learners.iterator(chunk_size=500):
+            met += bool(course_grade_check(user=enrollment.user, course=course))
+        return met
 
 
 def weights_problem(weights: list[Decimal | None]) -> str:

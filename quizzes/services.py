@@ -24,7 +24,7 @@ from enrollments import selectors as enrollment_selectors
 from enrollments import services as enrollment_services
 from lms import events, metrics, ordering
 from lms.exceptions import ApplicationError, ConflictError, PermissionDeniedError
-from quizzes import grading, selectors
+from quizzes import grading, selectors, signals
 from quizzes.errors import ErrorCode
 from quizzes.models import Answer, Attempt, Choice, Question, Quiz, Regrade
 
@@ -221,6 +221,8 @@ def _report_pass(attempt: Attempt) -> None:
     quiz = attempt.quiz
     if attempt.passed and attempt.counts:
         enrollment_services.requirement_complete(user=attempt.user, course_id=quiz.course_id, key=quiz.requirement_key)
+    if attempt.counts:
+        signals.attempt_graded.send(sender=Attempt, user_id=attempt.user_id, course_id=quiz.course_id)
 
 
 @transaction.atomic
