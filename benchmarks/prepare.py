@@ -127,7 +127,22 @@ def auth() -> dict:
         "video_lesson": video,
         "instructor_token": str(AccessToken.for_user(teacher)),
         "instructor_session": teacher_session.session_key,
+        "assignment": _bench_assignment(big),
     }
+
+
+def _bench_assignment(big: Course) -> int:
+    """The big course's optional assignment taking files, for the assignment_submit
+    scenario (20 files of 2 MB at most per learner), added on the first run."""
+    from assignments.models import Assignment
+
+    found = Assignment.objects.filter(course=big, title="Benchmark hand-in").first()
+    if found is None:
+        found = Assignment.objects.create(
+            module=big.modules.order_by("-position").first(), title="Benchmark hand-in", points=10,
+            accept_text=True, accept_files=True, max_files=20, max_file_mb=2, is_required=False,
+        )  # fmt: skip
+    return found.pk
 
 
 def _video_lesson(big: Course) -> int:

@@ -47,6 +47,9 @@ local function load(path, me, every)
     if (line_number - 1) % every == (me - 1) % every then
       local method, target, headers, body = string.match(line, "^([^\t]*)\t([^\t]*)\t([^\t]*)\t?(.*)$")
       if method then
+        -- A body with line breaks (a multipart upload) writes each CRLF as {CRLF}: one
+        -- request is one line of the file.
+        body = string.gsub(body, "{CRLF}", "\r\n")
         table.insert(loaded, {
           method = method,
           path = target,

@@ -71,6 +71,9 @@ DESCRIPTIONS = {
     "instructor_home": "GET /admin/, the big course's instructor (numbers per course, charts, at-risk list)",
     "analytics_overview": "GET /api/v1/analytics/overview/, the big course's instructor, token",
     "course_builder": "GET /admin/courses/course/<id>/builder/, the big course's instructor (its whole tree)",
+    "grades_page": "GET /courses/<500-lesson course>/grades/, enrolled learner (their items and course grade)",
+    "gradebook_grid": "GET /admin/grades/gradebook/course/<id>/, the big course's instructor (a page of 50 learners)",
+    "assignment_submit": "POST /api/v1/assignments/<id>/submissions/, a 1 MB file (multipart), learner token",
 }
 
 
@@ -302,7 +305,7 @@ def line(method: str, path: str, headers: dict[str, str] | None = None, body: st
 def parse_line(text: str) -> tuple[str, str, dict[str, str], str | None]:
     method, path, header_text, body = [*text.split("\t"), ""][:4]
     headers = dict(item.split(": ", 1) for item in header_text.split("|") if item)
-    return method, path.replace("{n}", "0"), headers, body or None
+    return method, path.replace("{n}", "0"), headers, body.replace("{CRLF}", "\r\n") or None
 
 
 def wrk(args, port: int, lines: list[str], connections: int, duration: float, tmp: Path, timeout: float = 10) -> dict:
@@ -603,6 +606,25 @@ class HttpRun:
         self.measure(
             "course_builder", [line("GET", f"/admin/courses/course/{auth['big_course_id']}/builder/", teacher_cookie)]
         )
+        self.measure("grades_page", [line("GET", f"/courses/{big}/grades/", cookie[u]) for u in rr])
+        self.measure(
+            "gradebook_grid", [line("GET", f"/admin/grades/gradebook/course/{auth['big_course_id']}/", teacher_cookie)]
+        )
+        if self.wanted("assignment_submit"):
+            boundary = "benchmarkboundary7d1"
+            upload = (
+                f'--{boundary}{{CRLF}}Content-Disposition: form-data; name="files"; filename="work.txt"{{CRLF}}'
+                f"Content-Type: text/plain{{CRLF}}{{CRLF}}{'w' * (1024 * 1024)}{{CRLF}}--{boundary}--{{CRLF}}"
+            )
+            multipart = {u: {**bearer[u], "Content-Type": f"multipart/form-data; boundary={boundary}"} for u in users}
+            # 40 learners, each adding a file to their work in progress (20 at most: enough
+            # for the runs at every connection count).
+            self.measure(
+                "assignment_submit",
+                [line("POST", f"/api/v1/assignments/{auth['assignment']}/submissions/", multipart[u], upload)
+                 for u in users[:40]],
+                expect=frozenset({200, 201}),
+            )  # fmt: skip
         teacher_bearer = {"Authorization": f"Bearer {auth['instructor_token']}"}
         self.measure("analytics_overview", [line("GET", "/api/v1/analytics/overview/", teacher_bearer)])
         if codes := auth["certificate_codes"]:

@@ -338,3 +338,23 @@ def test_an_item_is_put_in_a_category_and_locked_from_the_grid(client, world):
     client.force_login(InstructorFactory())
     assert client.get(url).status_code == 404
     assert client.get(f"/admin/grades/gradebook/course/{course.pk}/item/quiz:0/").status_code == 404
+
+
+@pytest.mark.parametrize("extra_items", [0, 12])
+def test_the_learners_grades_page_costs_the_same_for_any_number_of_items(
+    client, world, extra_items, django_assert_max_num_queries
+):
+    course = world["course"]
+    category = Category.objects.create(course=course, title="All", weight=Decimal(50), drop_lowest=1)
+    for n in range(extra_items):
+        item = _manual(course, f"Item {n}", 10)
+        _count(world, item, category=category, locked=n % 2 == 0)
+        if n % 2:  # the others are locked
+            _set(world, item, 50 + n)
+    client.force_login(world["learner"])
+    client.get(f"/courses/{course.slug}/grades/")  # the session and the catalog warm
+    # The session, the enrolment, the course, the gradebook, items (4), categories twice,
+    # attempts, submissions, overrides, frozen cells: 16 whatever the number of items.
+    with django_assert_max_num_queries(16):
+        page = client.get(f"/courses/{course.slug}/grades/")
+    assert page.status_code == 200 and "By category" in page.content.decode()

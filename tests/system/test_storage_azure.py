@@ -110,3 +110,40 @@ def test_the_orphan_pdf_sweep_can_list_and_date_certificates_in_azure(azurite, t
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert {f"certificates/{name}" for name in result["files"]} >= set(result["names"])
     assert all(0 <= age < 600 for age in result["ages"])  # aware datetimes, just written
+
+
+_SUBMISSION = """
+import json, os, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lms.settings")
+django.setup()
+from django.core.files.base import ContentFile
+from django.db.models.fields.files import FieldFile
+from assignments.models import SubmissionFile, submission_upload_to
+from lms.files import private_file_response
+field = SubmissionFile._meta.get_field("file")
+name = field.storage.save(submission_upload_to(None, "my essay.pdf"), ContentFile(b"%PDF-1.4 handed in"))
+stored = FieldFile(None, field, name)
+shown = private_file_response(stored, filename="my essay.pdf", content_type="application/pdf", inline=True)
+saved = private_file_response(stored, filename="my essay.pdf")
+print(json.dumps({"class": type(field.storage._wrapped).__name__, "name": name, "shown": shown["Location"],  # after use
+                  "saved": saved["Location"], "status": shown.status_code}))
+"""
+
+
+def test_a_handed_in_file_lives_in_the_private_container_and_is_served_by_signed_urls(azurite, tmp_path):
+    env = _azure_env(azurite, tmp_path)
+    proc = run_python(_SUBMISSION, env)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["class"] == "AzureStorage" and result["name"].startswith("submissions/")
+    assert "my essay" not in result["name"]  # the learner's file name is not the stored one
+    assert result["status"] == 302 and "sig=" in result["shown"]
+    with urllib.request.urlopen(result["shown"], timeout=10) as response:
+        assert response.read() == b"%PDF-1.4 handed in"
+        assert response.headers["Content-Type"] == "application/pdf"
+        assert response.headers["Content-Disposition"].startswith("inline")
+    with urllib.request.urlopen(result["saved"], timeout=10) as response:
+        assert response.headers["Content-Disposition"].startswith("attachment")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(result["shown"].split("?", 1)[0], timeout=10)
+    assert refused.value.code in (403, 404)
