@@ -31,6 +31,26 @@ def assignment_get_for(user, assignment_id: int) -> Assignment:
     return assignment
 
 
+def assignments_of(course) -> QuerySet[Assignment]:
+    """A course's assignments (the caller checked the course is visible), in outline order."""
+    return (
+        Assignment.objects.filter(course=course)
+        .select_related("course", "module")
+        .order_by("module__position", "module_id", "id")
+    )
+
+
+def own_due_dates(user, assignment_ids: list[int]) -> dict[int, object]:
+    """`user`'s extended due dates among these assignments (one query; none when signed out)."""
+    if not user.is_authenticated or not assignment_ids:
+        return {}
+    from assignments.models import Extension
+
+    return dict(
+        Extension.objects.filter(user=user, assignment_id__in=assignment_ids).values_list("assignment_id", "due_at")
+    )
+
+
 def assignment_get_for_edit(user, assignment_id: int) -> Assignment:
     """assignment_get_for, and 403 unless `user` teaches its course."""
     assignment = assignment_get_for(user, assignment_id)

@@ -3,6 +3,7 @@ from django.urls import path
 from assignments.api import views
 
 urlpatterns = [
+    path("courses/<slug:slug>/assignments/", views.CourseAssignmentsView.as_view(), name="course-assignments"),
     path("assignments/<int:assignment_id>/", views.AssignmentDetailView.as_view(), name="assignment-detail"),
     path(
         "assignments/<int:assignment_id>/submissions/",

@@ -18,16 +18,20 @@ from assignments.api.serializers import (
     ReleaseResultSerializer,
     SubmissionSerializer,
 )
-from assignments.models import Submission
+from assignments.models import Assignment, Submission
 from courses import access
+from courses import selectors as course_selectors
 from lms.api.idempotency import idempotent
 from lms.api.parsers import JSONParser
 from lms.exceptions import NotFoundError
 from lms.files import private_file_response
 
+NOT_GIVEN = object()
 
-def assignment_payload(assignment, user) -> dict:
-    due = services.due_for(user, assignment) if user.is_authenticated else assignment.due_at
+
+def assignment_payload(assignment, user, *, due=NOT_GIVEN) -> dict:
+    if due is NOT_GIVEN:
+        due = services.due_for(user, assignment) if user.is_authenticated else assignment.due_at
     data = {name: getattr(assignment, name) for name in AssignmentSerializer().fields if hasattr(assignment, name)}
     return {**data, "course": assignment.course, "module_id": assignment.module_id, "your_due_at": due,
             "your_closes_at": services.closes_for(assignment, due)}  # fmt: skip
@@ -76,6 +80,27 @@ class AssignmentDetailView(GenericAPIView):
     def get(self, request, assignment_id: int):
         assignment = selectors.assignment_get_for(request.user, assignment_id)
         return Response(AssignmentSerializer(assignment_payload(assignment, request.user)).data)
+
+
+class CourseAssignmentsView(GenericAPIView):
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    serializer_class = AssignmentSerializer
+    queryset = Assignment.objects.none()
+
+    @extend_schema(responses={200: AssignmentSerializer(many=True)})
+    def get(self, request, slug: str):
+        """The course's assignments in outline order (module, then id), each with your own
+        due date; a course you may not see does not exist (404)."""
+        course = course_selectors.course_get_for(request.user, slug, with_outline=False)
+        rows = selectors.assignments_of(course)
+        page = self.paginate_queryset(rows)
+        extended = selectors.own_due_dates(request.user, [a.pk for a in page])
+        return self.get_paginated_response(
+            [
+                AssignmentSerializer(assignment_payload(a, request.user, due=extended.get(a.pk, a.due_at))).data
+                for a in page
+            ]
+        )
 
 
 class AssignmentSubmissionsView(GenericAPIView):

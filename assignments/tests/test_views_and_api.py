@@ -247,3 +247,23 @@ def test_anonymous_visitors_read_the_assignment_but_hand_in_nothing(client, task
     response = client.post(reverse("assignments:detail", args=[task.pk]), {"text": "x"})
     assert response.status_code == 302
     assert not Submission.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 8])
+def test_a_course_lists_its_assignments_with_each_learners_own_due_date(
+    api_client, task, learner, teacher, count, django_assert_max_num_queries
+):
+    for n in range(count - 1):
+        assignment(course=task.course, title=f"Task {n}", due_at=due_in(3))
+    services.extension_grant(assignment=task, user=learner, due_at=due_in(9), by=teacher)
+    api_client.force_authenticate(learner)
+    url = f"/api/v1/courses/{task.course.slug}/assignments/"
+    api_client.get(url)
+    with django_assert_max_num_queries(6):  # the same for 1 or 8
+        body = api_client.get(url).json()
+    assert body["count"] == count
+    own = next(a for a in body["results"] if a["id"] == task.pk)
+    assert own["your_due_at"] > own["due_at"]  # the extension
+    api_client.force_authenticate(None)
+    assert api_client.get(url).json()["count"] == count  # a published course's, to anyone
+    assert api_client.get("/api/v1/courses/no-such-course/assignments/").status_code == 404

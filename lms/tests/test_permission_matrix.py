@@ -77,6 +77,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "quiz-detail": ("quiz", everyone(200)),
     "quiz-create": (None, AUTH_GET_405),  # POST only, for teachers
     "assignment-detail": ("assignment", everyone(200)),
+    "course-assignments": ("course", everyone(200)),
     # Your own submissions (everyone's for the course's teachers); POST hands work in.
     "assignment-submissions": ("assignment", row(401, 200, 200, 200, 200, 200)),
     "assignment-release": ("assignment", AUTH_GET_405),  # POST only, for teachers
@@ -161,6 +162,7 @@ DRAFT_MATRIX = {
     "module-detail": row(404, 404, 404, 200, 404, 200),
     "quiz-questions": row(401, 404, 404, 200, 404, 200),
     "assignment-detail": row(404, 404, 404, 200, 404, 200),
+    "course-assignments": row(404, 404, 404, 200, 404, 200),
     "assignments:detail": row(404, 404, 404, 200, 404, 200),
 }
 
