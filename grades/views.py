@@ -19,4 +19,6 @@ def my_grades(request, slug: str):
     items, row = selectors.learner_grades(request.user, course)
     lines = [(item, row.cells[item.key]) for item in items]
     subtotals = [(category, row.categories.get(category.pk)) for category in selectors.categories_for(course)]
-    return render(request, "grades/mine.html", {"course": course, "lines": lines, "row": row, "subtotals": subtotals})
+    weighted = any(category.weight is not None for category, _percent in subtotals)
+    context = {"course": course, "lines": lines, "row": row, "subtotals": subtotals, "weighted": weighted}
+    return render(request, "grades/mine.html", context)

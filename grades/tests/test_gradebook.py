@@ -358,3 +358,4 @@ def test_the_learners_grades_page_costs_the_same_for_any_number_of_items(
     with django_assert_max_num_queries(16):
         page = client.get(f"/courses/{course.slug}/grades/")
     assert page.status_code == 200 and "By category" in page.content.decode()
+    assert "weighs each category" in page.content.decode()  # the note says how a weighted grade is made
