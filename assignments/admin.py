@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from assignments import selectors, services
+from assignments.forms import MultipleFileField
 from assignments.models import Assignment, Extension, Submission
 from courses import access
 from courses.admin import MarkdownPreviewMixin
@@ -228,6 +229,10 @@ class ExtensionAdmin(InstructorWorkspace, lms_admin.HistoryAdmin):
 class GradeForm(lms_admin.StyledForm):
     score = forms.DecimalField(label=_("Score"), max_digits=6, decimal_places=2, min_value=0)
     feedback = forms.CharField(label=_("Feedback (Markdown)"), required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    feedback_files = MultipleFileField(
+        label=_("Files returned with the feedback"), required=False,
+        help_text=_("A marked-up copy, a model answer: the learner sees them with the grade."),
+    )  # fmt: skip
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, points: Decimal, rubric: list | None = None, **kwargs):
@@ -266,7 +271,7 @@ class GradeForm(lms_admin.StyledForm):
             self.fields["score"].widget.attrs["data-rubric-total"] = json.dumps(
                 [[str(lv["points"]) for lv in c["levels"]] for c in rubric]
             )
-            self.order_fields([*self.rubric_names, "score", "feedback", "version"])
+            self.order_fields([*self.rubric_names, "score", "feedback", "feedback_files", "version"])
 
     def rubric_fields(self) -> list:
         return [self[name] for name in self.rubric_names]
@@ -348,12 +353,16 @@ class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
         form = GradeForm(initial=initial, points=assignment.points, rubric=assignment.rubric)
         conflict = None
         if request.method == "POST":
-            form = GradeForm(request.POST, initial=initial, points=assignment.points, rubric=assignment.rubric)
+            form = GradeForm(
+                request.POST, request.FILES, initial=initial, points=assignment.points, rubric=assignment.rubric
+            )
             if form.is_valid():
                 try:
                     services.submission_grade(
                         submission=submission, score=form.cleaned_data["score"], feedback=form.cleaned_data["feedback"],
                         by=request.user, version=form.cleaned_data["version"], rubric=form.rubric_choices(),
+                        feedback_files=form.cleaned_data["feedback_files"],
+                        remove_feedback_files=request.POST.getlist("remove_feedback_files")[:20],
                     )  # fmt: skip
                 except ConflictError as exc:
                     conflict = exc.extra.get("current")
@@ -384,6 +393,10 @@ class SubmissionAdmin(InstructorWorkspace, lms_admin.ModelAdmin):
             "title": _("Grade: %(title)s") % {"title": assignment.title},
             "submission": submission,
             "learner_name": selectors.learner_label(submission),
+            "feedback_files": [
+                (f, reverse("assignments:feedback_file", kwargs={"submission_id": submission.pk, "file_id": f.pk}))
+                for f in submission.feedback_files.all()
+            ],
             "assignment": assignment,
             "form": form,
             "conflict": conflict,

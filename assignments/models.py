@@ -334,6 +334,30 @@ class SubmissionFile(models.Model):
         return f"{base or 'submission'}.{extension}"
 
 
+def feedback_upload_to(instance, filename: str) -> str:
+    return submission_upload_to(instance, filename).replace("submissions/", "feedback/", 1)
+
+
+class FeedbackFile(models.Model):
+    """A file the grader returns with the feedback (a marked-up copy, a model answer):
+    shown to the learner with the grade, once released."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="feedback_files")
+    file = models.FileField(_("file"), upload_to=feedback_upload_to, storage=private_storage)
+    original_name = models.CharField(max_length=255, editable=False)
+    size = models.PositiveBigIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["submission_id", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        return SubmissionFile.download_name.fget(self)
+
+
 class DueReminder(models.Model):
     """One reminder sent to a learner before an assignment's due date (their own): the row
     makes a second run, or a second worker, send nothing more."""

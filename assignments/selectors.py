@@ -68,7 +68,7 @@ def submissions_of(user, assignment: Assignment) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(user=user, assignment=assignment)
         .select_related("assignment")
-        .prefetch_related(_files())
+        .prefetch_related(_files(), "feedback_files")
         .order_by("-number")
     )
 
@@ -88,7 +88,7 @@ def submission_get_for(user, submission_id: int) -> Submission:
     submission = (
         Submission.objects.filter(_visible_submissions_q(user), pk=submission_id)
         .select_related("assignment__course", "user", "graded_by")
-        .prefetch_related(_files())
+        .prefetch_related(_files(), "feedback_files")
         .order_by()
         .first()
     )
@@ -108,6 +108,18 @@ def learner_label(submission: Submission) -> str:
         ).hexdigest()
         return str(_("Learner %(n)s") % {"n": int(digest[:8], 16) % 900_000 + 100_000})
     return submission.user.display_name
+
+
+def feedback_file_get_for(user, submission_id: int, file_id: int):
+    """A file returned with the feedback: to the course's teachers and staff, and to the
+    learner once the grade is released (404 otherwise)."""
+    submission = submission_get_for(user, submission_id)
+    if not grade_visible_to(user, submission):
+        raise NotFoundError("File not found.")
+    found = submission.feedback_files.filter(pk=file_id).first()
+    if found is None:
+        raise NotFoundError("File not found.")
+    return found
 
 
 def grade_visible_to(user, submission: Submission) -> bool:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from accounts import services as account_services
 from assignments import signals
 from assignments.errors import ErrorCode
-from assignments.models import Assignment, DueReminder, Extension, Submission, SubmissionFile
+from assignments.models import Assignment, DueReminder, Extension, FeedbackFile, Submission, SubmissionFile
 from courses import access
 from courses.models import Module
 from courses.validators import validate_attachment
@@ -336,7 +336,8 @@ def rubric_score(assignment: Assignment, choices: Mapping | None) -> tuple[Decim
 @transaction.atomic
 def submission_grade(
     *, submission: Submission, score: Decimal | None, feedback: str, by, version: int,
-    rubric: Mapping | None = None, now: datetime | None = None,
+    rubric: Mapping | None = None, feedback_files: Sequence = (), remove_feedback_files: Sequence[int] = (),
+    now: datetime | None = None,
 ) -> Submission:  # fmt: skip
     """Grade handed-in work. `version` is the one the grader saw: if someone graded it
     meanwhile, the save is refused (409) with what is there now, never a silent
@@ -364,6 +365,7 @@ def submission_grade(
         score, locked.rubric_choices = rubric_score(assignment, rubric)
     if score is None or score < 0 or score > assignment.points:
         raise _invalid({"score": [_("Give a score from 0 to %(points)s.") % {"points": assignment.points}]})
+    _check_feedback_files(feedback_files)
     locked.score = _quantize(Decimal(score))
     locked.penalty_percent = late_penalty(assignment, locked.late_seconds)
     locked.final_score = _quantize(locked.score * (100 - locked.penalty_percent) / 100)
@@ -373,6 +375,7 @@ def submission_grade(
     was_returned = locked.status == Submission.Status.RETURNED
     locked.status = Submission.Status.RETURNED if was_returned else Submission.Status.GRADED
     locked.save()
+    _feedback_files_save(locked, feedback_files, remove=remove_feedback_files)
     events.emit(
         "submission.graded",
         {"submission_id": locked.pk, "assignment_id": assignment.pk, "user_id": locked.user_id,
@@ -381,6 +384,36 @@ def submission_grade(
     if was_returned or assignment.release_policy == Assignment.Release.ON_GRADE:
         _release([locked], now=now)
     return locked
+
+
+FEEDBACK_FILES_MAX = 5
+
+
+def _check_feedback_files(files: Sequence) -> None:
+    if len(files) > FEEDBACK_FILES_MAX:
+        raise _invalid({"feedback_files": [_("Return %(n)d files at most.") % {"n": FEEDBACK_FILES_MAX}]})
+    problems = []
+    for upload in files:
+        try:
+            validate_attachment(upload)
+        except ValidationError as exc:
+            problems.extend(f"{upload.name}: {m}" for m in exc.messages)
+    if problems:
+        raise _invalid({"feedback_files": problems})
+
+
+def _feedback_files_save(submission: Submission, files: Sequence, *, remove: Sequence[int]) -> None:
+    removed = {int(pk) for pk in remove if str(pk).isdigit()}
+    for old in submission.feedback_files.filter(pk__in=removed):
+        storage, name = old.file.storage, old.file.name
+        old.delete()
+        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    if submission.feedback_files.count() + len(files) > FEEDBACK_FILES_MAX:
+        raise _invalid({"feedback_files": [_("Return %(n)d files at most.") % {"n": FEEDBACK_FILES_MAX}]})
+    for upload in files:
+        FeedbackFile.objects.create(
+            submission=submission, file=upload, original_name=upload.name.rsplit("/", 1)[-1][:255], size=upload.size
+        )
 
 
 def _release(submissions: list[Submission], *, now: datetime) -> int:

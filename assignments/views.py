@@ -14,26 +14,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from assignments import selectors, services
+from assignments.forms import MultipleFileField
 from assignments.models import Submission
 from courses import access
 from lms.exceptions import ApplicationError
 from lms.files import private_file_response
 
 INLINE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "pdf": "application/pdf"}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data]
-        return [single(data, initial)] if data else []
 
 
 class HandInForm(forms.Form):
@@ -135,4 +122,12 @@ def submission_file(request, submission_id: int, file_id: int):
         response["X-Frame-Options"] = "SAMEORIGIN"
         response["Content-Security-Policy"] += "; frame-ancestors 'self'"
         return response
+    return private_file_response(found.file, filename=found.download_name)
+
+
+@login_required
+def feedback_file(request, submission_id: int, file_id: int):
+    """A file returned with the feedback: to the course's teachers, and to the learner once
+    the grade is released (404 to anyone else, and to the learner before)."""
+    found = selectors.feedback_file_get_for(request.user, submission_id, file_id)
     return private_file_response(found.file, filename=found.download_name)

@@ -53,6 +53,7 @@ class SubmissionSerializer(serializers.Serializer):
     penalty_percent = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     final_score = serializers.DecimalField(max_digits=6, decimal_places=2, allow_null=True)
     feedback_html = serializers.CharField(allow_null=True)
+    feedback_files = SubmissionFileSerializer(many=True, help_text="Returned with the feedback, once released.")
     rubric_choices = serializers.DictField(
         child=serializers.IntegerField(),
         allow_null=True,

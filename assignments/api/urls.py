@@ -17,5 +17,10 @@ urlpatterns = [
         views.SubmissionFileView.as_view(),
         name="submission-file",
     ),
+    path(
+        "submissions/<int:submission_id>/feedback-files/<int:file_id>/",
+        views.FeedbackFileView.as_view(),
+        name="submission-feedback-file",
+    ),
     path("submissions/<int:submission_id>/grade/", views.SubmissionGradeView.as_view(), name="submission-grade"),
 ]

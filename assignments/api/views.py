@@ -70,6 +70,19 @@ def submission_payload(submission: Submission, user, *, teaching: bool | None = 
         "final_score": submission.final_score if released else None,
         "feedback_html": submission.feedback_html if released else None,
         "rubric_choices": submission.rubric_choices if released else None,
+        "feedback_files": [
+            {
+                "id": f.pk,
+                "original_name": f.original_name,
+                "size": f.size,
+                "download_url": reverse(
+                    "submission-feedback-file", kwargs={"submission_id": submission.pk, "file_id": f.pk}
+                ),
+            }
+            for f in submission.feedback_files.all()
+        ]
+        if released
+        else [],
     }
 
 
@@ -118,7 +131,7 @@ class AssignmentSubmissionsView(GenericAPIView):
                 Submission.objects.filter(assignment=assignment)
                 .exclude(status=Submission.Status.DRAFT)
                 .select_related("assignment__course")
-                .prefetch_related("files")
+                .prefetch_related("files", "feedback_files")
                 .order_by("submitted_at", "id")
             )
             page = self.paginate_queryset(rows)
@@ -180,6 +193,17 @@ class SubmissionFileView(GenericAPIView):
         found = next((f for f in submission.files.all() if f.pk == file_id), None)
         if found is None:
             raise NotFoundError("File not found.")
+        return private_file_response(found.file, filename=found.download_name)
+
+
+class FeedbackFileView(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    queryset = Submission.objects.none()
+
+    @extend_schema(responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, submission_id: int, file_id: int):
+        """A file returned with the feedback: the course's teachers, and the learner once released."""
+        found = selectors.feedback_file_get_for(request.user, submission_id, file_id)
         return private_file_response(found.file, filename=found.download_name)
 
 

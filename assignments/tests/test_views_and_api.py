@@ -267,3 +267,45 @@ def test_a_course_lists_its_assignments_with_each_learners_own_due_date(
     api_client.force_authenticate(None)
     assert api_client.get(url).json()["count"] == count  # a published course's, to anyone
     assert api_client.get("/api/v1/courses/no-such-course/assignments/").status_code == 404
+
+
+def test_files_returned_with_the_feedback_reach_the_learner_only_once_released(
+    client, api_client, task, learner, teacher
+):
+    submission, _ = services.submission_save(user=learner, assignment=task, text="essay")
+    client.force_login(teacher)
+    url = f"/admin/assignments/submission/{submission.pk}/grade/"
+    marked = pdf("marked.pdf", b"%PDF-1.4\n% marked up\n")
+    response = client.post(url, {"score": "15", "feedback": "See the notes.", "version": "1", "feedback_files": marked})
+    assert response.status_code == 302
+    returned = submission.feedback_files.get()
+    assert returned.original_name == "marked.pdf"
+    page = f"/submissions/{submission.pk}/feedback/{returned.pk}/"
+    api = f"/api/v1/submissions/{submission.pk}/feedback-files/{returned.pk}/"
+    client.force_login(learner)
+    assert client.get(page).status_code == 404  # held: the manual release policy
+    api_client.force_authenticate(learner)
+    assert api_client.get(f"/api/v1/submissions/{submission.pk}/").json()["feedback_files"] == []
+    services.grades_release(assignment=task)
+    assert client.get(page).status_code == 200
+    assert "marked.pdf" in client.get(f"/assignments/{task.pk}/").content.decode()
+    listed = api_client.get(f"/api/v1/submissions/{submission.pk}/").json()["feedback_files"]
+    assert [f["name"] for f in listed] == ["marked.pdf"] and listed[0]["download_url"] == api
+    assert api_client.get(api).status_code == 200
+    api_client.force_authenticate(learner_of(task.course))
+    assert api_client.get(api).status_code == 404
+
+
+def test_a_returned_file_of_a_refused_type_is_refused_by_field_and_can_be_taken_away(client, task, learner, teacher):
+    submission, _ = services.submission_save(user=learner, assignment=task, text="essay")
+    client.force_login(teacher)
+    url = f"/admin/assignments/submission/{submission.pk}/grade/"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    bad = SimpleUploadedFile("notes.html", b"<script>alert(1)</script>", content_type="text/html")
+    refused = client.post(url, {"score": "15", "version": "1", "feedback_files": bad})
+    assert refused.status_code == 200 and not submission.feedback_files.exists()
+    client.post(url, {"score": "15", "version": "1", "feedback_files": pdf("a.pdf")})
+    kept = submission.feedback_files.get()
+    client.post(url, {"score": "16", "version": "2", "remove_feedback_files": str(kept.pk)})
+    assert not submission.feedback_files.exists()

@@ -83,6 +83,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "assignment-release": ("assignment", AUTH_GET_405),  # POST only, for teachers
     "submission-detail": ("submission", OWN_OR_TEACHER),
     "submission-file": ("submission_file", OWN_OR_TEACHER),
+    "submission-feedback-file": ("feedback_file", OWN_OR_TEACHER),  # the learner's once released
     "submission-grade": ("submission", AUTH_GET_405),  # POST only, for teachers
     "course-grades": ("course", TEACHERS_403),  # the gradebook grid
     "course-grades-mine": ("course", row(401, 200, 404, 404, 404, 404)),  # a learner's own
@@ -131,6 +132,7 @@ MATRIX: dict[str, tuple[str | None, dict[str, int]]] = {
     "quizzes:attempt": ("attempt_page", row(302, 200, 404, 200, 404, 200)),
     "assignments:detail": ("assignment", everyone(200)),
     "assignments:file": ("submission_file", row(302, 200, 404, 200, 404, 200)),
+    "assignments:feedback_file": ("feedback_file", row(302, 200, 404, 200, 404, 200)),
     "grades:mine": ("course_slug", row(302, 200, 404, 404, 404, 404)),
     "certificates:lookup": (None, everyone(200)),
     "certificates:verify": ("code", everyone(200)),
@@ -277,6 +279,11 @@ def world(db):
     kwargs["assignment"] = {"assignment_id": task.pk}
     kwargs["submission"] = {"submission_id": submission.pk}
     kwargs["submission_file"] = {"submission_id": submission.pk, "file_id": submission.files.get().pk}
+    graded = assignment_services.submission_grade(
+        submission=submission, score=1, feedback="", by=owner, version=submission.version,
+        feedback_files=[ContentFile(b"marked up", name="marked.txt")],
+    )  # fmt: skip
+    kwargs["feedback_file"] = {"submission_id": graded.pk, "file_id": graded.feedback_files.get().pk}
     return {"users": users, "kwargs": kwargs, "course": course}
 
 
