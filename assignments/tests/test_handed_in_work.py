@@ -193,3 +193,14 @@ def test_an_assignment_never_promises_files_larger_than_any_upload_may_be(settin
     with pytest.raises(ValidationError) as refused:
         task.full_clean()
     assert "max_file_mb" in refused.value.message_dict
+
+
+def test_the_grader_says_the_learner_changed_the_work_when_that_is_the_conflict(client, task, learner):
+    submission, _ = services.submission_save(user=learner, assignment=task, text="v1")
+    services.submission_save(user=learner, assignment=task, text="v2")  # while the grader reads v1
+    client.force_login(_teacher(task))
+    page = client.post(
+        f"/admin/assignments/submission/{submission.pk}/grade/", {"score": "10", "feedback": "", "version": "1"}
+    ).content.decode()
+    assert "handed in a changed version meanwhile" in page and "None" not in page.split("builder-error")[1][:300]
+    assert Submission.objects.get().score is None
