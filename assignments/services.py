@@ -495,6 +495,63 @@ def grades_release(*, assignment: Assignment, now: datetime | None = None) -> in
     return count
 
 
+# --- closing ---------------------------------------------------------------------------
+
+
+def drafts_close(*, now: datetime | None = None) -> int:
+    """Hand in, as they stand, the drafts whose learner's last moment has passed (a timed
+    quiz closes the same way): the work was there by then, since no save is accepted
+    after it. Handed in at that moment, late by what it was late then; an empty draft is
+    left alone. Once per draft, whatever the number of runs or workers (each row locked,
+    and only a draft changes). Returns how many were handed in."""
+    now = now or timezone.now()
+    closing = Submission.objects.filter(status=Submission.Status.DRAFT).filter(
+        Q(assignment__cutoff_at__lte=now)
+        | Q(assignment__late_policy=Assignment.LatePolicy.REFUSE, assignment__due_at__lte=now)
+    )
+    handed = 0
+    for pk in closing.values_list("pk", flat=True).order_by("pk")[:5000]:
+        handed += _draft_close(pk, now=now)
+    return handed
+
+
+@transaction.atomic
+def _draft_close(pk: int, *, now: datetime) -> int:
+    draft = (
+        Submission.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("assignment", "user")
+        .filter(pk=pk, status=Submission.Status.DRAFT)
+        .first()
+    )
+    if draft is None:  # handed in meanwhile, or another worker has it
+        return 0
+    assignment = draft.assignment
+    due = due_for(draft.user, assignment)
+    closes = closes_for(assignment, due)
+    if closes is None or closes > now or not (draft.text.strip() or draft.files.exists()):
+        return 0
+    draft.status = Submission.Status.SUBMITTED
+    draft.submitted_at = closes
+    draft.due_at = due
+    draft.late_seconds = max(0, int((closes - due).total_seconds())) if due else 0
+    draft.version += 1
+    draft.save(update_fields=["status", "submitted_at", "due_at", "late_seconds", "version", "updated_at"])
+    events.emit(
+        "assignment.submitted",
+        {
+            "submission_id": draft.pk,
+            "assignment_id": assignment.pk,
+            "user_id": draft.user_id,
+            "course_id": assignment.course_id,
+            "submitted_at": closes.isoformat(),
+            "late_seconds": draft.late_seconds,
+        },
+    )
+    late = str(draft.is_late).lower()
+    transaction.on_commit(lambda: metrics.ASSIGNMENT_SUBMISSIONS.labels(late=late).inc())
+    return 1
+
+
 # --- reminders -------------------------------------------------------------------------
 
 

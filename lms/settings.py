@@ -573,6 +573,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "assignments.send_due_reminders",
         "schedule": crontab(minute=25),
     },
+    # Every 10 minutes: hand in, as they stand, the drafts whose learner's last moment has
+    # passed (an assignment's cut-off, or its due date when late work is refused).
+    "assignments.close_drafts": {
+        "task": "assignments.close_drafts",
+        "schedule": crontab(minute="*/10"),
+    },
     # 03:15 UTC daily: drop refresh tokens past their expiry (and their blacklist rows);
     # they can no longer be used and would otherwise grow the table forever.
     "accounts.flush_expired_tokens": {

@@ -204,3 +204,34 @@ def test_the_grader_says_the_learner_changed_the_work_when_that_is_the_conflict(
     ).content.decode()
     assert "handed in a changed version meanwhile" in page and "None" not in page.split("builder-error")[1][:300]
     assert Submission.objects.get().score is None
+
+
+def test_a_draft_is_handed_in_as_it_stands_when_the_learners_last_moment_passes():
+    task = assignment(due_at=due_in(1), late_policy=Assignment.LatePolicy.REFUSE)
+    learner, extended, idle = learner_of(task.course), learner_of(task.course), learner_of(task.course)
+    services.submission_save(user=learner, assignment=task, text="almost done", final=False)
+    services.submission_save(user=extended, assignment=task, text="theirs", final=False)
+    services.submission_save(user=idle, assignment=task, text="   ", final=False)  # nothing to hand in
+    services.extension_grant(assignment=task, user=extended, due_at=due_in(5), by=_teacher(task))
+    assert services.drafts_close() == 0  # nobody's moment has passed
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        assert services.drafts_close() == 1
+        assert services.drafts_close() == 0  # once
+    closed = Submission.objects.get(user=learner)
+    assert (closed.status, closed.submitted_at, closed.late_seconds) == ("submitted", task.due_at, 0)
+    assert Submission.objects.get(user=extended).status == "draft"  # their own date is later
+    assert Submission.objects.get(user=idle).status == "draft"
+    with time_machine.travel(timezone.now() + timedelta(days=6)):
+        assert services.drafts_close() == 1
+    assert Submission.objects.get(user=extended).status == "submitted"
+
+
+def test_a_draft_past_the_cut_off_is_handed_in_late_by_what_it_was_then():
+    task = assignment(due_at=due_in(1), cutoff_at=due_in(3), late_policy=Assignment.LatePolicy.PENALTY)
+    learner = learner_of(task.course)
+    services.submission_save(user=learner, assignment=task, text="draft", final=False)
+    with time_machine.travel(timezone.now() + timedelta(days=4)):
+        assert services.drafts_close() == 1
+    closed = Submission.objects.get()
+    assert closed.submitted_at == task.cutoff_at
+    assert closed.late_seconds == int((task.cutoff_at - task.due_at).total_seconds())

@@ -670,6 +670,19 @@ def _scheduled_work(receiver: WebhookReceiver) -> dict:
         Enrollment.objects.filter(user=idle).update(
             last_activity_at=now - timedelta(days=django_settings.ENROLLMENT_REMINDER_DAYS + 1)
         )
+        # assignments.close_drafts: a draft left when late work stopped being accepted.
+        from assignments import services as assignment_services
+        from assignments.models import Assignment
+
+        task = Assignment.objects.create(
+            module=quiz.course.modules.get(), title="Closed", points=10, late_policy="refuse", is_required=False,
+            due_at=now - timedelta(hours=1),
+        )  # fmt: skip
+        drafter = UserFactory()
+        enrollment_services.enrollment_create(user=drafter, course=quiz.course)
+        draft, _ = assignment_services.submission_save(
+            user=drafter, assignment=task, text="nearly", final=False, now=now - timedelta(hours=2)
+        )
         # accounts.flush_expired_tokens and lms.purge_idempotency_records: one old, one current.
         expired, valid = (
             OutstandingToken.objects.create(
@@ -704,6 +717,7 @@ def _scheduled_work(receiver: WebhookReceiver) -> dict:
     return {
         "attempt": attempt, "overdue": overdue, "course": quiz.course, "lost": lost, "idle": idle, "busy": busy,
         "expired": expired, "valid": valid, "old_key": old_key, "new_key": new_key, "since": since,
+        "draft": draft,
     }  # fmt: skip
 
 
@@ -803,8 +817,17 @@ def test_two_beats_sending_every_job_every_second_give_the_outcome_of_one_run(
     # Expired tokens and Idempotency-Key records are gone, current ones kept.
     assert set(OutstandingToken.objects.values_list("pk", flat=True)) == {work["valid"].pk}
     assert set(IdempotencyRecord.objects.values_list("pk", flat=True)) == {work["new_key"].pk}
-    # Every event since the subscription was delivered exactly once.
-    events = {str(pk) for pk in OutboxEvent.objects.filter(occurred_at__gte=work["since"]).values_list("pk", flat=True)}
+    # The draft left at the close was handed in once, at the moment it closed.
+    from assignments.models import Submission
+
+    draft = Submission.objects.get(pk=work["draft"].pk)
+    assert (draft.status, draft.submitted_at) == ("submitted", draft.assignment.due_at)
+    assert OutboxEvent.objects.filter(event_type="assignment.submitted", payload__submission_id=draft.pk).count() == 1
+    # Every subscribable event since the subscription was delivered exactly once.
+    from lms.events import SUBSCRIBABLE
+
+    since_subscribed = OutboxEvent.objects.filter(occurred_at__gte=work["since"], event_type__in=SUBSCRIBABLE)
+    events = {str(pk) for pk in since_subscribed.values_list("pk", flat=True)}
     events |= {str(d.event_id) for d in WebhookDelivery.objects.all()}
     assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"delivered"}
