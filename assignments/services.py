@@ -125,8 +125,9 @@ def extension_grant(*, assignment: Assignment, user, due_at: datetime, by, reaso
 
 
 def _recount_lateness(assignment: Assignment, user, *, due: datetime) -> None:
+    _lock_learner(user.pk)
     handed_in = list(
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .filter(assignment=assignment, user=user, submitted_at__isnull=False)
         .select_related("assignment__course", "user")
     )
@@ -198,6 +199,13 @@ def _check_files(assignment: Assignment, files: Sequence) -> None:
         raise _invalid({"files": problems})
 
 
+def _lock_learner(user_id: int) -> None:
+    """Work on one learner's submissions one at a time (their hand-ins, grades, extensions):
+    their user row, locked FOR NO KEY UPDATE, which rows that merely point at the user
+    (their progress, their attempts) never wait for."""
+    get_user_model().objects.select_for_update(no_key=True).filter(pk=user_id).first()
+
+
 def _ensure_learner(user, assignment: Assignment) -> None:
     if access.can_edit_course(user, assignment.course):
         raise PermissionDeniedError(
@@ -224,7 +232,7 @@ def submission_save(
     (submission, created)."""
     now = now or timezone.now()
     _ensure_learner(user, assignment)
-    get_user_model().objects.select_for_update().filter(pk=user.pk).first()  # one hand-in at a time per learner
+    _lock_learner(user.pk)
     if assignment.opens_at and now < assignment.opens_at:
         raise ConflictError("This assignment is not open yet.", code=ErrorCode.NOT_OPEN)
     due = due_for(user, assignment)
@@ -344,7 +352,15 @@ def submission_grade(
     overwrite. The late penalty is the server's; the grade is shown to the learner now or
     on release, as the assignment says."""
     now = now or timezone.now()
-    locked = Submission.objects.select_for_update().select_related("assignment__course", "user").get(pk=submission.pk)
+    # The learner's row, then the submission's: the order a learner's save takes them in,
+    # so the two wait for each other instead of deadlocking; not the course's row, which
+    # would queue every grader of the course behind one another.
+    _lock_learner(submission.user_id)
+    locked = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("assignment__course", "user")
+        .get(pk=submission.pk)
+    )
     assignment = locked.assignment
     if locked.version != version:
         raise ConflictError(
@@ -476,8 +492,13 @@ def grades_release(*, assignment: Assignment, now: datetime | None = None) -> in
     """Show learners every grade of `assignment` held so far; returns how many. Idempotent:
     released grades are not released again."""
     now = now or timezone.now()
+    learners = Submission.objects.filter(assignment=assignment, status=Submission.Status.GRADED).values("user_id")
+    # Their learners' rows first, in one order (as each grade takes them): see _lock_learner.
+    list(
+        get_user_model().objects.select_for_update(no_key=True).filter(pk__in=learners).order_by("pk").values_list("pk")
+    )
     held = list(
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .filter(assignment=assignment, status=Submission.Status.GRADED)
         .select_related("assignment__course", "user")
     )

@@ -94,6 +94,8 @@ def test_a_hand_in_racing_a_grade_never_wipes_the_grade():
             outcome["saved"] = services.submission_save(user=learner, assignment=task, text="second")[0].number
         except ConflictError as exc:
             outcome["refused"] = exc.code
+        except Exception as exc:
+            outcome["error"] = repr(exc)
         connections.close_all()
 
     threads = [threading.Thread(target=grade), threading.Thread(target=hand_in)]
