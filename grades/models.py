@@ -15,7 +15,12 @@ from courses.models import Course
 from lms.models import TimeStampedModel
 
 DEFAULT_SCALE = [[90, "A"], [80, "B"], [70, "C"], [60, "D"], [0, "F"]]
-COURSE_GRADE_KEY = "grade:course"  # the course requirement "course grade at or above the pass mark"
+
+
+def course_grade_key(course_id: int) -> str:
+    """The course requirement "course grade at or above the pass mark": one key a course,
+    since a requirement key belongs to one course (enrollments.services.requirement_set)."""
+    return f"grade:course:{course_id}"
 
 
 def default_scale() -> list:

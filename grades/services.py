@@ -14,7 +14,7 @@ from enrollments import selectors as enrollment_selectors
 from enrollments import services as enrollment_services
 from enrollments.models import Enrollment
 from grades import selectors
-from grades.models import COURSE_GRADE_KEY, Category, FrozenCell, Gradebook, ItemSetting, ManualItem, Override
+from grades.models import Category, FrozenCell, Gradebook, ItemSetting, ManualItem, Override, course_grade_key
 from lms.exceptions import ApplicationError, ConflictError
 from quizzes.models import Quiz
 
@@ -94,7 +94,7 @@ def gradebook_update(*, course: Course, data: dict) -> Gradebook:
         gradebook.scale = [[s[0], s[1].strip()[:8]] for s in scale]
     gradebook.save()
     enrollment_services.requirement_set(
-        course_id=course.pk, key=COURSE_GRADE_KEY, required=gradebook.pass_percent is not None
+        course_id=course.pk, key=course_grade_key(course.pk), required=gradebook.pass_percent is not None
     )
     if gradebook.pass_percent is not None:
         from grades import tasks
@@ -113,9 +113,9 @@ def course_grade_check(*, user, course: Course) -> bool | None:
     _items, row = selectors.learner_grades(user, course)
     met = row.percent is not None and row.percent >= gradebook.pass_percent
     if met:
-        enrollment_services.requirement_complete(user=user, course_id=course.pk, key=COURSE_GRADE_KEY)
+        enrollment_services.requirement_complete(user=user, course_id=course.pk, key=course_grade_key(course.pk))
     else:
-        enrollment_services.requirement_withdraw(user=user, course_id=course.pk, key=COURSE_GRADE_KEY)
+        enrollment_services.requirement_withdraw(user=user, course_id=course.pk, key=course_grade_key(course.pk))
     return met
 
 

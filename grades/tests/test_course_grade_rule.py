@@ -10,7 +10,7 @@ from certificates.models import Certificate
 from enrollments import services as enrollment_services
 from enrollments.models import CourseRequirement, Enrollment, RequirementCompletion
 from grades import services
-from grades.models import COURSE_GRADE_KEY, ManualItem
+from grades.models import ManualItem, course_grade_key
 from quizzes.models import Quiz
 from quizzes.tests.factories import published_course, single
 
@@ -47,7 +47,7 @@ def _status(world) -> str:
 def test_a_course_grade_rule_holds_completion_until_the_grade_reaches_it(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.gradebook_update(course=world["course"], data={"pass_percent": Decimal(70)})
-    assert CourseRequirement.objects.filter(course=world["course"], key=COURSE_GRADE_KEY).exists()
+    assert CourseRequirement.objects.filter(course=world["course"], key__startswith="grade:course:").exists()
     _read_the_lesson(world, django_capture_on_commit_callbacks)
     _set(world, 60, django_capture_on_commit_callbacks)
     assert _status(world) == "active"
@@ -62,9 +62,9 @@ def test_a_grade_falling_below_the_rule_withdraws_it_for_an_active_learner(world
         services.gradebook_update(course=world["course"], data={"pass_percent": Decimal(70)})
     _read_the_lesson(world, django_capture_on_commit_callbacks)
     _set(world, 90, django_capture_on_commit_callbacks)
-    assert RequirementCompletion.objects.filter(key=COURSE_GRADE_KEY).exists()
+    assert RequirementCompletion.objects.filter(key__startswith="grade:course:").exists()
     _set(world, 40, django_capture_on_commit_callbacks)
-    assert not RequirementCompletion.objects.filter(key=COURSE_GRADE_KEY).exists()
+    assert not RequirementCompletion.objects.filter(key__startswith="grade:course:").exists()
 
 
 def test_setting_the_rule_checks_every_learner_already_graded(world, django_capture_on_commit_callbacks):
@@ -73,9 +73,9 @@ def test_setting_the_rule_checks_every_learner_already_graded(world, django_capt
     enrollment_services.enrollment_create(user=other, course=world["course"])
     with django_capture_on_commit_callbacks(execute=True):
         services.gradebook_update(course=world["course"], data={"pass_percent": Decimal(50)})
-    assert RequirementCompletion.objects.filter(key=COURSE_GRADE_KEY).count() == 1  # the graded learner only
+    assert RequirementCompletion.objects.filter(key__startswith="grade:course:").count() == 1  # the graded learner only
     assert services.course_grades_check(course=world["course"]) == 1  # again: the same, nothing added
-    assert RequirementCompletion.objects.filter(key=COURSE_GRADE_KEY).count() == 1
+    assert RequirementCompletion.objects.filter(key__startswith="grade:course:").count() == 1
 
 
 def test_a_bad_rule_is_refused_by_field(world):
@@ -113,7 +113,16 @@ def test_a_graded_attempt_or_a_released_assignment_grade_checks_the_rule(world, 
         course=world["course"], user=world["learner"], item_key=world["key"], percent=Decimal(75), reason="r"
     )
     for signal, sender in ((attempt_graded, Attempt), (grade_released, Submission)):
-        RequirementCompletion.objects.filter(key=COURSE_GRADE_KEY).delete()
+        RequirementCompletion.objects.filter(key__startswith="grade:course:").delete()
         with django_capture_on_commit_callbacks(execute=True):
             signal.send(sender=sender, user_id=world["learner"].pk, course_id=world["course"].pk)
-        assert RequirementCompletion.objects.filter(key=COURSE_GRADE_KEY).exists()
+        assert RequirementCompletion.objects.filter(key__startswith="grade:course:").exists()
+
+
+def test_each_course_keeps_its_own_rule_whatever_another_course_saves(world):
+    other = published_course()
+    services.gradebook_update(course=world["course"], data={"pass_percent": Decimal(70)})
+    services.gradebook_update(course=other, data={"pass_percent": Decimal(60)})
+    services.gradebook_update(course=other, data={"pass_percent": None})  # another course drops its rule
+    assert CourseRequirement.objects.filter(course=world["course"], key=course_grade_key(world["course"].pk)).exists()
+    assert not CourseRequirement.objects.filter(course=other, key__startswith="grade:course:").exists()
