@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
+from assignments.admin import InstructorWorkspace
 from courses import access
 from courses.models import Course
 from grades import selectors, services
@@ -20,24 +21,9 @@ from lms import admin as lms_admin
 from lms.exceptions import ApplicationError
 
 
-class Workspace:
-    def get_queryset(self, request):
-        return access.scope_to_teaching(super().get_queryset(request), request.user, via="course")
-
-    def has_module_permission(self, request):
-        return access.can_use_instructor_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return access.can_use_instructor_admin(request.user)
-
-    def has_add_permission(self, request):
-        return access.can_use_instructor_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return access.can_use_instructor_admin(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return access.can_use_instructor_admin(request.user)
+class Workspace(InstructorWorkspace):
+    """The instructor workspace's rules (assignments.admin.InstructorWorkspace), and the
+    course picked among one's own."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "course":
